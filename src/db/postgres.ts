@@ -1,0 +1,105 @@
+import pg from 'pg';
+import type { Sql, SqlDatabase, SqlParam } from './sql.ts';
+
+// timestamps come back as Date, bigint (int8) as string; keep numeric columns as numbers
+pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
+pg.types.setTypeParser(pg.types.builtins.NUMERIC, (v) => Number(v));
+
+function wrap(client: pg.Pool | pg.PoolClient, transaction: Sql['transaction']): Sql {
+  return {
+    dialect: 'postgres',
+    async query<T>(text: string, params: readonly SqlParam[] = []) {
+      const r = await client.query(text, params as unknown[]);
+      return r.rows as T[];
+    },
+    async exec(text: string) {
+      await client.query(text);
+    },
+    transaction,
+    async copyCsv(table, columns, csv) {
+      if (csv.length === 0) return 0;
+      // node-postgres has no COPY FROM STDIN without pg-copy-streams: load the parsed
+      // records in array-parameter batches (unnest) through a temp table instead
+      const tmp = `copy_${Math.random().toString(36).slice(2, 10)}`;
+      const cols = columns.map((c) => `${c} text`).join(', ');
+      await client.query(`CREATE TEMP TABLE ${tmp} (${cols}) ON COMMIT DROP`);
+      const rows = parseCsv(csv);
+      const chunk = 2000;
+      let n = 0;
+      for (let i = 0; i < rows.length; i += chunk) {
+        const part = rows.slice(i, i + chunk);
+        const arrays = columns.map((_, ci) => part.map((r) => r[ci] ?? null));
+        const sel = columns.map((_, ci) => `$${ci + 1}::text[]`).join(', ');
+        const r = await client.query(`INSERT INTO ${tmp} SELECT * FROM unnest(${sel})`, arrays);
+        n += r.rowCount ?? 0;
+      }
+      await client.query(`INSERT INTO ${table} (${columns.join(', ')}) SELECT * FROM ${tmp}`);
+      await client.query(`DROP TABLE ${tmp}`);
+      return n;
+    },
+  };
+}
+
+/** parses RFC 4180 CSV; an empty unquoted field is NULL, as COPY reads it */
+export function parseCsv(text: string): (string | null)[][] {
+  const rows: (string | null)[][] = [];
+  let row: (string | null)[] = [];
+  let i = 0;
+  const n = text.length;
+  while (i < n) {
+    let field: string | null;
+    if (text[i] === '"') {
+      let s = '';
+      i++;
+      for (;;) {
+        const q = text.indexOf('"', i);
+        if (q < 0) throw new Error('unterminated quoted CSV field');
+        s += text.slice(i, q);
+        if (text[q + 1] === '"') {
+          s += '"';
+          i = q + 2;
+        } else {
+          i = q + 1;
+          break;
+        }
+      }
+      field = s;
+    } else {
+      let j = i;
+      while (j < n && text[j] !== ',' && text[j] !== '\n') j++;
+      const raw = text.slice(i, j).replace(/\r$/, '');
+      field = raw === '' ? null : raw;
+      i = j;
+    }
+    row.push(field);
+    if (text[i] === ',') i++;
+    else {
+      rows.push(row);
+      row = [];
+      i++;
+    }
+  }
+  return rows;
+}
+
+export async function openPostgres(url: string): Promise<SqlDatabase> {
+  const pool = new pg.Pool({ connectionString: url, max: 8 });
+  const base = wrap(pool, async (fn) => {
+    const client = await pool.connect();
+    try {
+      await client.query('BEGIN');
+      const inner = wrap(client, () => {
+        throw new Error('nested transactions are not supported');
+      });
+      const out = await fn(inner);
+      await client.query('COMMIT');
+      return out;
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    } finally {
+      client.release();
+    }
+  });
+  return { ...base, close: () => pool.end() };
+}
