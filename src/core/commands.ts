@@ -1,0 +1,132 @@
+import { z } from 'zod';
+import {
+  DisplayId,
+  FacilityStatus,
+  Json,
+  LabflowStage,
+  LabflowTransition,
+  Mode,
+  OrderFields,
+  Priority,
+  SampleAdminFields,
+  SampleFields,
+  SampleRole,
+  SampleType,
+  Tag,
+  Uuid,
+  Workflow,
+} from './schemas.ts';
+
+const BaseVersion = z.number().int().min(0).optional();
+
+export const OrderCreateFields = z.object({
+  displayId: DisplayId,
+  mode: Mode.default('hereditary'),
+  priority: Priority.default('medium'),
+  accession: z.string().max(200).nullable().default(null),
+  externalId: z.string().max(200).nullable().default(null),
+  description: z.string().max(10_000).nullable().default(null),
+  clinicalIndication: z.string().max(10_000).nullable().default(null),
+  orderingProvider: z.string().max(200).nullable().default(null),
+  orderingFacility: z.string().max(200).nullable().default(null),
+  tags: z.array(Tag).max(50).default([]),
+  properties: Json.default({}),
+});
+
+export const SampleCreateFields = z.object({
+  displayId: DisplayId,
+  subjectId: z.string().max(200).nullable().default(null),
+  sampleType: SampleType.default('unknown'),
+  specimenType: z.string().max(200).nullable().default(null),
+  sex: SampleFields.shape.sex.default(null),
+  fastq1: z.string().max(1000).nullable().default(null),
+  fastq2: z.string().max(1000).nullable().default(null),
+  strandedness: SampleFields.shape.strandedness.default(null),
+  accession: z.string().max(200).nullable().default(null),
+  tags: z.array(Tag).max(50).default([]),
+  properties: Json.default({}),
+});
+
+export const Command = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('order.create'), orderId: Uuid, workflow: Workflow.default('clinical'), fields: OrderCreateFields }),
+  z.object({
+    type: z.literal('order.update'),
+    orderId: Uuid,
+    baseVersion: BaseVersion,
+    patch: OrderFields.partial().refine((p) => Object.keys(p).length > 0, 'nothing to change'),
+  }),
+  z.object({
+    type: z.literal('order.transition'),
+    orderId: Uuid,
+    to: z.string().min(1),
+    baseVersion: BaseVersion,
+    reason: z.string().max(2000).optional(),
+  }),
+  z.object({ type: z.literal('order.delete'), orderId: Uuid, baseVersion: BaseVersion }),
+  z.object({ type: z.literal('order.addSample'), orderId: Uuid, sampleId: Uuid, role: SampleRole, baseVersion: BaseVersion }),
+  z.object({ type: z.literal('order.removeSample'), orderId: Uuid, sampleId: Uuid, baseVersion: BaseVersion }),
+  z.object({ type: z.literal('sample.create'), sampleId: Uuid, fields: SampleCreateFields }),
+  z.object({
+    type: z.literal('sample.update'),
+    sampleId: Uuid,
+    baseVersion: BaseVersion,
+    patch: SampleFields.partial()
+      .merge(SampleAdminFields.partial())
+      .refine((p) => Object.keys(p).length > 0, 'nothing to change'),
+  }),
+  z.object({
+    type: z.literal('stage.assign'),
+    orderId: Uuid,
+    stageCode: z.string().optional(),
+    userId: Uuid,
+    baseVersion: BaseVersion,
+  }),
+  z.object({
+    type: z.literal('stage.transition'),
+    orderId: Uuid,
+    stageCode: z.string().optional(),
+    action: z.enum(['start', 'hold', 'resume', 'complete', 'skip']),
+    note: z.string().max(2000).optional(),
+    baseVersion: BaseVersion,
+  }),
+  z.object({ type: z.literal('note.samplesSent'), orderId: Uuid, text: z.string().max(2000).optional() }),
+  z.object({
+    type: z.literal('settings.set'),
+    key: z.enum(['allowDeleteSubmitted', 'departmentSharing']),
+    value: z.boolean(),
+  }),
+  z.object({
+    type: z.literal('labflow.clone'),
+    labflowId: z.string(),
+    newId: z.string().min(1).max(80),
+    scope: z.enum(['org', 'project']).default('project'),
+  }),
+  z.object({
+    type: z.literal('labflow.update'),
+    labflowId: z.string(),
+    name: z.string().min(1).optional(),
+    stages: z.array(LabflowStage).min(1).optional(),
+    transitions: z.array(LabflowTransition).optional(),
+  }),
+  z.object({ type: z.literal('labflow.publish'), labflowId: z.string(), immutable: z.boolean().default(true) }),
+]);
+export type Command = z.infer<typeof Command>;
+export type CommandInput = z.input<typeof Command>;
+export type CommandType = Command['type'];
+
+/** what travels: the command plus its idempotency key and ordering */
+export const CommandEnvelope = z.object({
+  mid: z.string().regex(/^[A-Za-z0-9_-]{1,64}:\d{1,12}$/, 'must be clientId:seq'),
+  clientId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/),
+  seq: z.number().int().min(1),
+  clientTime: z.string(),
+  command: Command,
+});
+export type CommandEnvelope = z.infer<typeof CommandEnvelope>;
+
+export function makeMid(clientId: string, seq: number): string {
+  return `${clientId}:${seq}`;
+}
+
+// re-exported for callers building facility transitions
+export { FacilityStatus };

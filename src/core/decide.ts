@@ -1,0 +1,727 @@
+import type { Command } from './commands.ts';
+import {
+  canSeeFacilityOrder,
+  isFacilityAdmin,
+  requireFacilityDelete,
+  requireFacilityEdit,
+  requireFacilityTransition,
+  requireSamplesSent,
+} from './facility.ts';
+import {
+  cloneLabflow,
+  defaultForward,
+  findStage,
+  findTransition,
+  firstStage,
+  resolveLabflow,
+  validateLabflow,
+} from './labflow.ts';
+import { normalizeStatus, requiresSignature, TERMINAL_STATUSES } from './order-machine.ts';
+import { can, canManage, hasProjectRole, requireAssigned, requireRole, type Actor } from './rbac.ts';
+import { fail, ok, type Rejection, type Result } from './result.ts';
+import type {
+  Labflow,
+  Membership,
+  Order,
+  OrderSample,
+  OrderStage,
+  Project,
+  ProjectSettings,
+  Sample,
+  StageState,
+  StatusNote,
+  TransitionRecord,
+  User,
+} from './schemas.ts';
+import { slugify } from './slug.ts';
+import { isStageTransitionAllowed, STAGE_ACTIONS } from './stage-machine.ts';
+
+/** an order with everything the rules look at */
+export interface OrderAggregate {
+  order: Order;
+  stages: OrderStage[];
+  samples: OrderSample[];
+  labflow: Labflow | null;
+  hasSignedReport: boolean;
+  samplesSentRecorded: boolean;
+}
+
+/** the slice of state one command needs, loaded by the caller (see `needs`) */
+export interface DecideState {
+  /** server time at processing; the only time that counts */
+  now: string;
+  project: Project;
+  actor: Actor;
+  order?: OrderAggregate | null;
+  sample?: Sample | null;
+  /** statuses of the facility orders the sample sits on */
+  sampleFacilityStatuses?: string[];
+  /** another order (or sample) already uses this display id */
+  displayIdTaken?: boolean;
+  labflows?: Labflow[];
+  target?: { user: User; membership: Membership | null } | null;
+}
+
+export interface Needs {
+  orderId?: string;
+  sampleId?: string;
+  displayId?: { kind: 'order' | 'sample'; value: string; exceptId?: string };
+  labflows?: boolean;
+  userId?: string;
+}
+
+export function needs(command: Command): Needs {
+  switch (command.type) {
+    case 'order.create':
+      return { displayId: { kind: 'order', value: command.fields.displayId }, labflows: true };
+    case 'order.update':
+      return {
+        orderId: command.orderId,
+        ...(command.patch.displayId !== undefined
+          ? { displayId: { kind: 'order' as const, value: command.patch.displayId, exceptId: command.orderId } }
+          : {}),
+      };
+    case 'order.addSample':
+    case 'order.removeSample':
+      return { orderId: command.orderId, sampleId: command.sampleId };
+    case 'stage.assign':
+      return { orderId: command.orderId, userId: command.userId };
+    case 'order.transition':
+    case 'order.delete':
+    case 'stage.transition':
+    case 'note.samplesSent':
+      return { orderId: command.orderId };
+    case 'sample.create':
+      return { displayId: { kind: 'sample', value: command.fields.displayId } };
+    case 'sample.update':
+      return {
+        sampleId: command.sampleId,
+        ...(command.patch.displayId !== undefined
+          ? { displayId: { kind: 'sample' as const, value: command.patch.displayId, exceptId: command.sampleId } }
+          : {}),
+      };
+    case 'settings.set':
+      return {};
+    case 'labflow.clone':
+    case 'labflow.update':
+    case 'labflow.publish':
+      return { labflows: true };
+  }
+}
+
+export type Event =
+  | { type: 'order.created'; order: Order; stages: OrderStage[] }
+  | { type: 'order.updated'; orderId: string; patch: Partial<Order>; version: number; updatedAt: string }
+  | { type: 'order.deleted'; orderId: string }
+  | { type: 'stage.updated'; stage: OrderStage }
+  | { type: 'transition.recorded'; record: TransitionRecord }
+  | { type: 'order.sampleAdded'; link: OrderSample }
+  | { type: 'order.sampleRemoved'; orderId: string; sampleId: string }
+  | { type: 'sample.created'; sample: Sample }
+  | { type: 'sample.updated'; sampleId: string; patch: Partial<Sample>; version: number }
+  | { type: 'note.added'; note: Omit<StatusNote, 'id'> }
+  | { type: 'settings.updated'; settings: ProjectSettings }
+  | { type: 'labflow.saved'; labflow: Labflow };
+
+export interface AuditEntry {
+  action: string;
+  entityType: 'order' | 'sample' | 'project' | 'labflow' | 'user';
+  entityId: string;
+  before: unknown;
+  after: unknown;
+  reason: string | null;
+}
+
+export interface Decision {
+  events: Event[];
+  audit: AuditEntry;
+  /** the touched entity's version after the change, when it has one */
+  entityVersion: number | null;
+}
+
+type Decided = Result<Decision>;
+
+export function decide(state: DecideState, command: Command): Decided {
+  switch (command.type) {
+    case 'order.create':
+      return createOrder(state, command);
+    case 'order.update':
+      return withOrder(state, command.orderId, command.baseVersion, (agg) => updateOrder(state, agg, command));
+    case 'order.transition':
+      return withOrder(state, command.orderId, command.baseVersion, (agg) =>
+        agg.order.workflow === 'facility'
+          ? transitionFacility(state, agg, command.to, command.reason ?? null)
+          : transitionClinical(state, agg, command.to, command.reason ?? null),
+      );
+    case 'order.delete':
+      return withOrder(state, command.orderId, command.baseVersion, (agg) => deleteOrder(state, agg));
+    case 'order.addSample':
+    case 'order.removeSample':
+      return withOrder(state, command.orderId, command.baseVersion, (agg) => changeSamples(state, agg, command));
+    case 'sample.create':
+      return createSample(state, command);
+    case 'sample.update':
+      return updateSample(state, command);
+    case 'stage.assign':
+      return withOrder(state, command.orderId, command.baseVersion, (agg) => assignStage(state, agg, command));
+    case 'stage.transition':
+      return withOrder(state, command.orderId, command.baseVersion, (agg) => transitionStage(state, agg, command));
+    case 'note.samplesSent':
+      return withOrder(state, command.orderId, undefined, (agg) => samplesSent(state, agg, command.text ?? null));
+    case 'settings.set':
+      return setSetting(state, command);
+    case 'labflow.clone':
+    case 'labflow.update':
+    case 'labflow.publish':
+      return changeLabflow(state, command);
+  }
+}
+
+// --- visibility ----------------------------------------------------------------------
+
+export function canSeeOrder(actor: Actor, order: Order, settings: ProjectSettings): boolean {
+  if (order.workflow === 'facility') return canSeeFacilityOrder(actor, order, settings);
+  return can(actor, 'orders:read');
+}
+
+function withOrder(
+  state: DecideState,
+  orderId: string,
+  baseVersion: number | undefined,
+  fn: (agg: OrderAggregate) => Decided,
+): Decided {
+  const agg = state.order;
+  // an order the actor may not see does not exist for them
+  if (!agg || agg.order.id !== orderId || !canSeeOrder(state.actor, agg.order, state.project.settings))
+    return fail('not_found', `Not found: order ${orderId}`);
+  const r = fn(agg);
+  // a refusal by the rules says more than a version mismatch; check the version last
+  if (r.success && baseVersion !== undefined && baseVersion !== agg.order.version)
+    return fail(
+      'stale_version',
+      `Stale version: order ${agg.order.displayId} changed since you read it (your version ${baseVersion}, now ${agg.order.version}, status ${agg.order.status})`,
+      { current: currentOf(agg) },
+    );
+  if (!r.success && r.error.current === undefined) r.error.current = currentOf(agg);
+  return r;
+}
+
+function currentOf(agg: OrderAggregate): Record<string, unknown> {
+  const stage = currentStage(agg);
+  return {
+    displayId: agg.order.displayId,
+    status: agg.order.status,
+    version: agg.order.version,
+    updatedAt: agg.order.updatedAt,
+    stage: stage ? { code: stage.stageCode, state: stage.state, assigneeId: stage.assigneeId } : null,
+  };
+}
+
+export function currentStage(agg: Pick<OrderAggregate, 'order' | 'stages'>): OrderStage | undefined {
+  const status = normalizeStatus(agg.order.status);
+  return agg.stages.find((s) => s.stageCode === status);
+}
+
+function bump(state: DecideState, order: Order, patch: Partial<Order> = {}): Event {
+  return { type: 'order.updated', orderId: order.id, patch, version: order.version + 1, updatedAt: state.now };
+}
+
+/** zod's partial() allows explicit undefined; stored patches carry only real values */
+export function defined<T extends object>(o: T): { [K in keyof T]?: Exclude<T[K], undefined> } {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(o)) if (v !== undefined) out[k] = v;
+  return out as { [K in keyof T]?: Exclude<T[K], undefined> };
+}
+
+function decision(events: Event[], audit: AuditEntry, entityVersion: number | null): Decided {
+  return ok({ events, audit, entityVersion });
+}
+
+// --- orders --------------------------------------------------------------------------
+
+function createOrder(state: DecideState, command: Extract<Command, { type: 'order.create' }>): Decided {
+  const { actor, project, now } = state;
+  const f = command.fields;
+  if (command.workflow === 'clinical') {
+    const role = requireRole(actor, 'project_editor', 'creating an order');
+    if (!role.success) return role;
+  } else if (!actor.facilityRole && !actor.superadmin) {
+    return fail('permission_denied', 'Permission denied: creating a facility order requires researcher or facility_admin');
+  }
+  if (state.displayIdTaken) return fail('conflict', `Conflict: display id ${f.displayId} is already used in this project`, { path: ['displayId'] });
+  let labflow: Labflow | undefined;
+  if (command.workflow === 'clinical') {
+    labflow = resolveLabflow(state.labflows ?? [], 'clinical', { projectId: project.id, orgId: project.orgId });
+    if (!labflow) return fail('not_found', 'Not found: no published clinical labflow applies to this project');
+  }
+  const first = labflow ? firstStage(labflow) : undefined;
+  const order: Order = {
+    ...f,
+    adminNotes: null,
+    id: command.orderId,
+    projectId: project.id,
+    slug: slugify(f.displayId),
+    workflow: command.workflow,
+    status: first ? first.code : 'draft',
+    labflowId: labflow?.id ?? null,
+    createdBy: actor.userId,
+    departmentId: actor.departmentId,
+    slugFrozen: false,
+    version: 1,
+    createdAt: now,
+    updatedAt: now,
+  };
+  if (slugify(f.displayId) === '') return fail('invalid_input', 'Invalid input: display id has no letters or digits', { path: ['displayId'] });
+  // a new order's first stage is assigned to its creator
+  const stages: OrderStage[] = (labflow?.stages ?? []).map((s) => ({
+    orderId: order.id,
+    stageCode: s.code,
+    position: s.position,
+    state: s.code === first?.code ? 'pending' : 'unassigned',
+    assigneeId: s.code === first?.code ? actor.userId : null,
+    updatedAt: now,
+  }));
+  const events: Event[] = [{ type: 'order.created', order, stages }];
+  if (first)
+    events.push(record(state, order.id, null, first.code, null, 'pending', null, 'created and assigned to creator'));
+  return decision(events, audit('order.create', 'order', order.id, null, order, null), 1);
+}
+
+function record(
+  state: DecideState,
+  orderId: string,
+  fromStage: string | null,
+  toStage: string,
+  fromState: StageState | null,
+  toState: StageState,
+  transitionId: string | null,
+  notes: string | null,
+): Event {
+  return {
+    type: 'transition.recorded',
+    record: {
+      orderId,
+      fromStage,
+      toStage,
+      fromState,
+      toState,
+      transitionId,
+      transitionedBy: state.actor.userId,
+      transitionedAt: state.now,
+      notes,
+      tags: [],
+      properties: {},
+    },
+  };
+}
+
+function audit(
+  action: string,
+  entityType: AuditEntry['entityType'],
+  entityId: string,
+  before: unknown,
+  after: unknown,
+  reason: string | null,
+): AuditEntry {
+  return { action, entityType, entityId, before, after, reason };
+}
+
+function requireOrderEditable(state: DecideState, agg: OrderAggregate, doing: string): Result<void> {
+  if (TERMINAL_STATUSES.has(normalizeStatus(agg.order.status)))
+    return fail('conflict', `Conflict: order ${agg.order.displayId} is ${agg.order.status}; its fields are read-only`);
+  return requireAssigned(state.actor, currentStage(agg), doing);
+}
+
+function updateOrder(state: DecideState, agg: OrderAggregate, command: Extract<Command, { type: 'order.update' }>): Decided {
+  const { order } = agg;
+  const patch = defined(command.patch);
+  if (order.workflow === 'facility') {
+    const { adminNotes, ...rest } = patch;
+    if (adminNotes !== undefined) {
+      const r = requireFacilityEdit(state.actor, order, 'admin_notes');
+      if (!r.success) return r;
+    }
+    if (Object.keys(rest).length > 0) {
+      const r = requireFacilityEdit(state.actor, order, 'metadata');
+      if (!r.success) return r;
+    }
+  } else {
+    const r = requireOrderEditable(state, agg, 'editing an order');
+    if (!r.success) return r;
+  }
+  if (patch.displayId !== undefined && patch.displayId !== order.displayId) {
+    if (order.slugFrozen)
+      return fail('conflict', `Conflict: order ${order.displayId} cannot be renamed: files have been written under its slug ${order.slug}`, {
+        path: ['displayId'],
+      });
+    if (state.displayIdTaken) return fail('conflict', `Conflict: display id ${patch.displayId} is already used in this project`, { path: ['displayId'] });
+  }
+  const full: Partial<Order> = { ...patch };
+  if (patch.displayId !== undefined) full.slug = slugify(patch.displayId);
+  const before: Record<string, unknown> = {};
+  for (const k of Object.keys(full) as (keyof Order)[]) before[k] = order[k];
+  return decision([bump(state, order, full)], audit('order.update', 'order', order.id, before, full, null), order.version + 1);
+}
+
+function transitionClinical(state: DecideState, agg: OrderAggregate, to: string, reason: string | null): Decided {
+  const { order, labflow } = agg;
+  const from = normalizeStatus(order.status);
+  if (!labflow) return fail('not_found', `Not found: labflow of order ${order.displayId}`);
+  const transition = findTransition(labflow, from, to);
+  if (!transition) {
+    const allowed = labflow.transitions.filter((t) => t.from === from).map((t) => t.to);
+    return fail(
+      'invalid_transition',
+      `Invalid transition: ${from} → ${to}${allowed.length ? ` (allowed from ${from}: ${allowed.join(', ')})` : ` (${from} is terminal)`}`,
+    );
+  }
+  if (requiresSignature(from, to))
+    return fail(
+      'invalid_transition',
+      `Invalid transition: ${from} → ${to}: an order is completed only by approving and signing its report (curio report sign)`,
+    );
+  return moveOrder(state, agg, transition.id, to, reason, 'order.transition');
+}
+
+/** completes (or, on cancel, skips) the current stage and opens the target stage */
+function moveOrder(
+  state: DecideState,
+  agg: OrderAggregate,
+  transitionId: string,
+  to: string,
+  reason: string | null,
+  action: string,
+  leaveAs: 'completed' | 'skipped' = to === 'cancelled' ? 'skipped' : 'completed',
+): Decided {
+  const { order, labflow } = agg;
+  const { actor } = state;
+  const from = normalizeStatus(order.status);
+  const cur = currentStage(agg);
+  if (to === 'cancelled') {
+    const r = requireRole(actor, 'project_admin', 'cancelling an order');
+    if (!r.success) return r;
+  } else {
+    const r = requireAssigned(actor, cur, `moving order ${order.displayId} from ${from}`);
+    if (!r.success) return r;
+  }
+  if (cur?.state === 'on_hold' && to !== 'cancelled')
+    return fail('invalid_transition', `Invalid transition: ${from} → ${to}: stage ${from} is on hold (resume it first)`);
+  const target = labflow ? findStage(labflow, to) : undefined;
+  if (!target) return fail('invalid_transition', `Invalid transition: ${from} → ${to}: no such stage`);
+  const events: Event[] = [];
+  if (cur && cur.state !== 'completed' && cur.state !== 'skipped') {
+    events.push({ type: 'stage.updated', stage: { ...cur, state: leaveAs, updatedAt: state.now } });
+    events.push(record(state, order.id, from, from, cur.state, leaveAs, transitionId, reason));
+  }
+  const next = agg.stages.find((s) => s.stageCode === to);
+  if (next) {
+    const opened: StageState = target.terminal ? 'completed' : 'unassigned';
+    events.push({ type: 'stage.updated', stage: { ...next, state: opened, assigneeId: null, updatedAt: state.now } });
+    events.push(record(state, order.id, from, to, next.state, opened, transitionId, reason));
+  }
+  events.push(bump(state, order, { status: to }));
+  return decision(
+    events,
+    audit(action, 'order', order.id, { status: order.status }, { status: to }, reason),
+    order.version + 1,
+  );
+}
+
+function transitionFacility(state: DecideState, agg: OrderAggregate, to: string, reason: string | null): Decided {
+  const { order } = agg;
+  const r = requireFacilityTransition(state.actor, order, to);
+  if (!r.success) return r;
+  const note: Omit<StatusNote, 'id'> = {
+    orderId: order.id,
+    kind: 'STATUS_CHANGE',
+    fromStatus: order.status,
+    toStatus: to,
+    text: reason,
+    authorId: state.actor.userId,
+    createdAt: state.now,
+  };
+  return decision(
+    [bump(state, order, { status: to }), { type: 'note.added', note }],
+    audit('order.transition', 'order', order.id, { status: order.status }, { status: to }, reason),
+    order.version + 1,
+  );
+}
+
+function deleteOrder(state: DecideState, agg: OrderAggregate): Decided {
+  const { order } = agg;
+  if (order.workflow === 'facility') {
+    const r = requireFacilityDelete(state.actor, order, state.project.settings);
+    if (!r.success) return r;
+  } else {
+    if (agg.hasSignedReport) return fail('conflict', `Conflict: order ${order.displayId} has a signed report and cannot be deleted`);
+    const r = requireRole(state.actor, 'project_admin', 'deleting an order');
+    if (!r.success) return r;
+  }
+  return decision([{ type: 'order.deleted', orderId: order.id }], audit('order.delete', 'order', order.id, order, null, null), null);
+}
+
+function changeSamples(
+  state: DecideState,
+  agg: OrderAggregate,
+  command: Extract<Command, { type: 'order.addSample' | 'order.removeSample' }>,
+): Decided {
+  const { order } = agg;
+  const r =
+    order.workflow === 'facility'
+      ? requireFacilityEdit(state.actor, order, 'samples')
+      : requireOrderEditable(state, agg, 'changing the samples of an order');
+  if (!r.success) return r;
+  const existing = agg.samples.find((s) => s.sampleId === command.sampleId);
+  if (command.type === 'order.removeSample') {
+    if (!existing) return fail('not_found', `Not found: sample ${command.sampleId} is not on order ${order.displayId}`);
+    return decision(
+      [{ type: 'order.sampleRemoved', orderId: order.id, sampleId: command.sampleId }, bump(state, order)],
+      audit('order.removeSample', 'order', order.id, existing, null, null),
+      order.version + 1,
+    );
+  }
+  if (!state.sample || state.sample.id !== command.sampleId || state.sample.projectId !== order.projectId)
+    return fail('not_found', `Not found: sample ${command.sampleId}`);
+  if (existing)
+    return fail('conflict', `Conflict: sample ${state.sample.displayId} is already on order ${order.displayId} as ${existing.role}`);
+  const link: OrderSample = { orderId: order.id, sampleId: command.sampleId, role: command.role };
+  return decision(
+    [{ type: 'order.sampleAdded', link }, bump(state, order)],
+    audit('order.addSample', 'order', order.id, null, link, null),
+    order.version + 1,
+  );
+}
+
+function samplesSent(state: DecideState, agg: OrderAggregate, text: string | null): Decided {
+  const { order } = agg;
+  if (order.workflow !== 'facility') return fail('invalid_input', 'Invalid input: samples-sent notes belong to facility orders');
+  const r = requireSamplesSent(state.actor, order, agg.samplesSentRecorded);
+  if (!r.success) return r;
+  const note: Omit<StatusNote, 'id'> = {
+    orderId: order.id,
+    kind: 'SAMPLES_SENT',
+    fromStatus: null,
+    toStatus: null,
+    text,
+    authorId: state.actor.userId,
+    createdAt: state.now,
+  };
+  return decision(
+    [{ type: 'note.added', note }, bump(state, order)],
+    audit('note.samplesSent', 'order', order.id, null, note, null),
+    order.version + 1,
+  );
+}
+
+// --- samples -------------------------------------------------------------------------
+
+function requireSampleWriter(actor: Actor): Result<void> {
+  if (hasProjectRole(actor, 'project_editor') || actor.facilityRole) return ok(undefined);
+  return fail('permission_denied', 'Permission denied: samples are created by project_editor, researcher or higher');
+}
+
+function createSample(state: DecideState, command: Extract<Command, { type: 'sample.create' }>): Decided {
+  const r = requireSampleWriter(state.actor);
+  if (!r.success) return r;
+  if (state.displayIdTaken)
+    return fail('conflict', `Conflict: sample display id ${command.fields.displayId} is already used in this project`, { path: ['displayId'] });
+  const sample: Sample = {
+    ...command.fields,
+    qcResult: null,
+    sampleNotes: null,
+    id: command.sampleId,
+    projectId: state.project.id,
+    createdBy: state.actor.userId,
+    createdAt: state.now,
+    version: 1,
+  };
+  return decision([{ type: 'sample.created', sample }], audit('sample.create', 'sample', sample.id, null, sample, null), 1);
+}
+
+const SAMPLE_ADMIN_KEYS = new Set(['qcResult', 'sampleNotes']);
+
+function updateSample(state: DecideState, command: Extract<Command, { type: 'sample.update' }>): Decided {
+  const sample = state.sample;
+  if (!sample || sample.id !== command.sampleId) return fail('not_found', `Not found: sample ${command.sampleId}`);
+  const keys = Object.keys(command.patch);
+  const adminOnly = keys.filter((k) => SAMPLE_ADMIN_KEYS.has(k));
+  const regular = keys.filter((k) => !SAMPLE_ADMIN_KEYS.has(k));
+  if (adminOnly.length > 0 && !isFacilityAdmin(state.actor))
+    return fail('permission_denied', `Permission denied: ${adminOnly.join(', ')} are edited by a facility_admin`);
+  if (regular.length > 0) {
+    const r = requireSampleWriter(state.actor);
+    if (!r.success) return r;
+    const locked = (state.sampleFacilityStatuses ?? []).find((s) => s !== 'draft');
+    if (locked) return fail('conflict', `Conflict: sample ${sample.displayId} is on a ${locked} facility order; its data is read-only`);
+  }
+  if (command.patch.displayId !== undefined && command.patch.displayId !== sample.displayId && state.displayIdTaken)
+    return fail('conflict', `Conflict: sample display id ${command.patch.displayId} is already used in this project`);
+  if (command.baseVersion !== undefined && command.baseVersion !== sample.version)
+    return fail('stale_version', `Stale version: sample ${sample.displayId} changed since you read it`, { current: sample });
+  const before: Record<string, unknown> = {};
+  for (const k of keys) before[k] = sample[k as keyof Sample];
+  return decision(
+    [{ type: 'sample.updated', sampleId: sample.id, patch: defined(command.patch), version: sample.version + 1 }],
+    audit('sample.update', 'sample', sample.id, before, defined(command.patch), null),
+    sample.version + 1,
+  );
+}
+
+// --- stages --------------------------------------------------------------------------
+
+function stageOf(agg: OrderAggregate, code: string | undefined): Result<OrderStage> {
+  const stage = code === undefined ? currentStage(agg) : agg.stages.find((s) => s.stageCode === code);
+  if (!stage) return fail('not_found', `Not found: stage ${code ?? agg.order.status} on order ${agg.order.displayId}`);
+  return ok(stage);
+}
+
+function assignStage(state: DecideState, agg: OrderAggregate, command: Extract<Command, { type: 'stage.assign' }>): Decided {
+  const { actor } = state;
+  const { order, labflow } = agg;
+  if (order.workflow === 'facility') return fail('invalid_input', 'Invalid input: facility orders have no stages to assign');
+  const s = stageOf(agg, command.stageCode);
+  if (!s.success) return s;
+  const stage = s.data;
+  if (stage.state === 'completed' || stage.state === 'skipped' || (labflow && findStage(labflow, stage.stageCode)?.terminal))
+    return fail('invalid_transition', `Invalid transition: stage ${stage.stageCode} is ${stage.state}; it cannot be assigned`);
+  const target = state.target;
+  if (!target || target.user.id !== command.userId || target.user.revokedAt)
+    return fail('not_found', `Not found: user ${command.userId}`);
+  const targetActor: Actor = {
+    userId: target.user.id,
+    name: target.user.name,
+    projectRole: target.membership?.role ?? null,
+    facilityRole: target.membership?.facilityRole ?? null,
+    orgRole: target.user.orgRole,
+    superadmin: target.user.superadmin,
+    departmentId: target.user.departmentId,
+  };
+  if (!hasProjectRole(targetActor, 'project_editor'))
+    return fail('invalid_input', `Invalid input: ${target.user.name} cannot be assigned: needs project_editor or higher`);
+  const self = command.userId === actor.userId;
+  if (!can(actor, 'orders:write_any')) {
+    if (!self) return fail('permission_denied', 'Permission denied: assigning someone else requires orders:write_any (project_admin)');
+    const r = requireRole(actor, 'project_editor', 'self-assigning a stage');
+    if (!r.success) return r;
+    if (stage.assigneeId !== null && stage.assigneeId !== actor.userId)
+      return fail('permission_denied', `Permission denied: stage ${stage.stageCode} is assigned to someone else; reassigning requires orders:write_any`);
+  }
+  if (stage.assigneeId === command.userId && stage.state !== 'unassigned')
+    return fail('conflict', `Conflict: ${target.user.name} is already assigned to stage ${stage.stageCode}`);
+  const toState: StageState = stage.state === 'unassigned' ? 'pending' : stage.state;
+  const updated: OrderStage = { ...stage, assigneeId: command.userId, state: toState, updatedAt: state.now };
+  return decision(
+    [
+      { type: 'stage.updated', stage: updated },
+      record(state, order.id, stage.stageCode, stage.stageCode, stage.state, toState, null, `assigned to ${target.user.name}`),
+      bump(state, order),
+    ],
+    audit('stage.assign', 'order', order.id, { stage: stage.stageCode, assigneeId: stage.assigneeId }, { stage: stage.stageCode, assigneeId: command.userId }, null),
+    order.version + 1,
+  );
+}
+
+function transitionStage(state: DecideState, agg: OrderAggregate, command: Extract<Command, { type: 'stage.transition' }>): Decided {
+  const { actor, now } = state;
+  const { order, labflow } = agg;
+  if (order.workflow === 'facility' || !labflow) return fail('invalid_input', 'Invalid input: facility orders have no stages');
+  const s = stageOf(agg, command.stageCode);
+  if (!s.success) return s;
+  const stage = s.data;
+  const to = STAGE_ACTIONS[command.action];
+  const isCurrent = stage.stageCode === normalizeStatus(order.status);
+  const note = command.note ?? null;
+  if (command.action === 'resume' && stage.state !== 'on_hold')
+    return fail('invalid_transition', `Invalid transition: stage ${stage.stageCode} is ${stage.state}, not on hold`);
+  if (!isStageTransitionAllowed(stage.state, to))
+    return fail('invalid_transition', `Invalid transition: stage ${stage.stageCode} ${stage.state} → ${to}`);
+  if (command.action === 'skip') {
+    const r = requireRole(actor, 'project_admin', 'skipping a stage');
+    if (!r.success) return r;
+  } else {
+    const r = requireAssigned(actor, stage, `${command.action} on stage ${stage.stageCode}`);
+    if (!r.success) return r;
+  }
+  if ((command.action === 'start' || command.action === 'complete') && !isCurrent)
+    return fail('invalid_transition', `Invalid transition: stage ${stage.stageCode} is not the order's current stage (${order.status})`);
+  if (to === 'in_progress' && stage.assigneeId === null)
+    return fail('invalid_transition', `Invalid transition: stage ${stage.stageCode} has nobody assigned; assign it first`);
+  // completing or skipping the current stage moves the order along its default-forward transition
+  if ((to === 'completed' || to === 'skipped') && isCurrent) {
+    const forward = defaultForward(labflow, stage.stageCode);
+    if (!forward) return fail('invalid_transition', `Invalid transition: stage ${stage.stageCode} has no default-forward transition`);
+    if (requiresSignature(stage.stageCode, forward.to))
+      return fail(
+        'invalid_transition',
+        `Invalid transition: ${stage.stageCode} → ${forward.to}: an order is completed only by approving and signing its report (curio report sign)`,
+      );
+    return moveOrder(state, agg, forward.id, forward.to, note, `stage.${command.action}`, to);
+  }
+  const updated: OrderStage = { ...stage, state: to, updatedAt: now };
+  return decision(
+    [
+      { type: 'stage.updated', stage: updated },
+      record(state, order.id, stage.stageCode, stage.stageCode, stage.state, to, null, note),
+      bump(state, order),
+    ],
+    audit(`stage.${command.action}`, 'order', order.id, { stage: stage.stageCode, state: stage.state }, { stage: stage.stageCode, state: to }, note),
+    order.version + 1,
+  );
+}
+
+// --- project settings and labflows -----------------------------------------------------
+
+function setSetting(state: DecideState, command: Extract<Command, { type: 'settings.set' }>): Decided {
+  if (!canManage(state.actor) && !isFacilityAdmin(state.actor))
+    return fail('permission_denied', 'Permission denied: settings are changed by project_admin or facility_admin');
+  const before = state.project.settings;
+  const settings = { ...before, [command.key]: command.value };
+  return decision(
+    [{ type: 'settings.updated', settings }],
+    audit('settings.set', 'project', state.project.id, before, settings, null),
+    null,
+  );
+}
+
+function changeLabflow(state: DecideState, command: Extract<Command, { type: `labflow.${string}` }>): Decided {
+  const r = requireRole(state.actor, 'project_admin', 'changing labflows');
+  if (!r.success) return r;
+  const all = state.labflows ?? [];
+  const source = all.find((l) => l.id === command.labflowId);
+  if (!source) return fail('not_found', `Not found: labflow ${command.labflowId}`);
+  let next: Labflow;
+  switch (command.type) {
+    case 'labflow.clone': {
+      if (all.some((l) => l.id === command.newId)) return fail('conflict', `Conflict: labflow ${command.newId} already exists`);
+      const scopeRef = command.scope === 'project' ? state.project.id : state.project.orgId;
+      if (scopeRef === null) return fail('invalid_input', 'Invalid input: this project belongs to no org; clone with --scope project');
+      const version = Math.max(0, ...all.filter((l) => l.code === source.code).map((l) => l.version)) + 1;
+      next = cloneLabflow(source, { id: command.newId, version, scope: command.scope, scopeRef });
+      break;
+    }
+    case 'labflow.update': {
+      if (source.immutable) return fail('conflict', `Conflict: labflow ${source.id} is immutable; clone it into a new version to change it`);
+      if (source.scope === 'system') return fail('conflict', 'Conflict: system labflows are edited only by cloning');
+      next = {
+        ...source,
+        ...(command.name !== undefined ? { name: command.name } : {}),
+        ...(command.stages !== undefined ? { stages: command.stages } : {}),
+        ...(command.transitions !== undefined ? { transitions: command.transitions } : {}),
+      };
+      break;
+    }
+    case 'labflow.publish': {
+      if (source.published && (source.immutable || !command.immutable))
+        return fail('conflict', `Conflict: labflow ${source.id} is already published`);
+      next = { ...source, published: true, immutable: source.immutable || command.immutable };
+      break;
+    }
+    default:
+      return fail('invalid_input', 'Invalid input: unknown labflow command');
+  }
+  const valid = validateLabflow(next);
+  if (!valid.success) return valid;
+  return decision([{ type: 'labflow.saved', labflow: next }], audit(command.type, 'labflow', next.id, source, next, null), next.version);
+}
+
+export type { Rejection };

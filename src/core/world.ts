@@ -1,0 +1,161 @@
+import type { Command } from './commands.ts';
+import { decide, needs, type Decision, type DecideState, type Event, type OrderAggregate } from './decide.ts';
+import type { Actor } from './rbac.ts';
+import { fail, type Result } from './result.ts';
+import type { Labflow, Membership, Order, OrderSample, OrderStage, Project, Sample, StatusNote, TransitionRecord, User } from './schemas.ts';
+
+/**
+ * an in-memory projection of one project, built by applying events; the pending overlay
+ * of a replica and the property tests use it to run `decide` without a database
+ */
+export interface World {
+  project: Project;
+  users: Map<string, User>;
+  memberships: Map<string, Membership>;
+  labflows: Map<string, Labflow>;
+  orders: Map<string, Order>;
+  stages: Map<string, OrderStage[]>;
+  orderSamples: OrderSample[];
+  samples: Map<string, Sample>;
+  notes: StatusNote[];
+  history: TransitionRecord[];
+  signedReportOrders: Set<string>;
+}
+
+export function emptyWorld(project: Project, labflows: Labflow[] = []): World {
+  return {
+    project,
+    users: new Map(),
+    memberships: new Map(),
+    labflows: new Map(labflows.map((l) => [l.id, l])),
+    orders: new Map(),
+    stages: new Map(),
+    orderSamples: [],
+    samples: new Map(),
+    notes: [],
+    history: [],
+    signedReportOrders: new Set(),
+  };
+}
+
+export function actorOf(world: World, userId: string): Actor | undefined {
+  const user = world.users.get(userId);
+  if (!user || user.revokedAt) return undefined;
+  const m = world.memberships.get(userId);
+  return {
+    userId: user.id,
+    name: user.name,
+    projectRole: m?.role ?? null,
+    facilityRole: m?.facilityRole ?? null,
+    orgRole: user.orgRole,
+    superadmin: user.superadmin,
+    departmentId: user.departmentId,
+  };
+}
+
+export function aggregateOf(world: World, orderId: string): OrderAggregate | null {
+  const order = world.orders.get(orderId);
+  if (!order) return null;
+  return {
+    order,
+    stages: world.stages.get(orderId) ?? [],
+    samples: world.orderSamples.filter((s) => s.orderId === orderId),
+    labflow: order.labflowId ? (world.labflows.get(order.labflowId) ?? null) : null,
+    hasSignedReport: world.signedReportOrders.has(orderId),
+    samplesSentRecorded: world.notes.some((n) => n.orderId === orderId && n.kind === 'SAMPLES_SENT'),
+  };
+}
+
+/** loads what `needs(command)` asks for from the world */
+export function stateFor(world: World, actor: Actor, command: Command, now: string): DecideState {
+  const n = needs(command);
+  const state: DecideState = { now, project: world.project, actor };
+  if (n.orderId) state.order = aggregateOf(world, n.orderId);
+  if (n.sampleId) {
+    const sample = world.samples.get(n.sampleId) ?? null;
+    state.sample = sample;
+    state.sampleFacilityStatuses = world.orderSamples
+      .filter((l) => l.sampleId === n.sampleId)
+      .map((l) => world.orders.get(l.orderId))
+      .filter((o): o is Order => o?.workflow === 'facility')
+      .map((o) => o.status);
+  }
+  if (n.displayId) {
+    const { kind, value, exceptId } = n.displayId;
+    const pool: Iterable<{ id: string; displayId: string }> = kind === 'order' ? world.orders.values() : world.samples.values();
+    state.displayIdTaken = [...pool].some((e) => e.displayId === value && e.id !== exceptId);
+  }
+  if (n.labflows) state.labflows = [...world.labflows.values()];
+  if (n.userId) {
+    const user = world.users.get(n.userId);
+    state.target = user ? { user, membership: world.memberships.get(user.id) ?? null } : null;
+  }
+  return state;
+}
+
+/** decide against the world as the given user */
+export function decideIn(world: World, userId: string, command: Command, now: string): Result<Decision> {
+  const actor = actorOf(world, userId);
+  if (!actor) return fail('permission_denied', 'Permission denied: unknown or revoked user');
+  return decide(stateFor(world, actor, command, now), command);
+}
+
+let noteSeq = 0;
+
+export function applyEvents(world: World, events: readonly Event[]): void {
+  for (const e of events) applyEvent(world, e);
+}
+
+function applyEvent(world: World, e: Event): void {
+  switch (e.type) {
+    case 'order.created':
+      world.orders.set(e.order.id, e.order);
+      world.stages.set(e.order.id, e.stages.map((s) => ({ ...s })));
+      return;
+    case 'order.updated': {
+      const o = world.orders.get(e.orderId);
+      if (o) world.orders.set(e.orderId, { ...o, ...e.patch, version: e.version, updatedAt: e.updatedAt });
+      return;
+    }
+    case 'order.deleted':
+      world.orders.delete(e.orderId);
+      world.stages.delete(e.orderId);
+      world.orderSamples = world.orderSamples.filter((l) => l.orderId !== e.orderId);
+      world.notes = world.notes.filter((n) => n.orderId !== e.orderId);
+      return;
+    case 'stage.updated': {
+      const list = world.stages.get(e.stage.orderId) ?? [];
+      world.stages.set(
+        e.stage.orderId,
+        list.map((s) => (s.stageCode === e.stage.stageCode ? { ...e.stage } : s)),
+      );
+      return;
+    }
+    case 'transition.recorded':
+      world.history.push(e.record);
+      return;
+    case 'order.sampleAdded':
+      world.orderSamples.push(e.link);
+      return;
+    case 'order.sampleRemoved':
+      world.orderSamples = world.orderSamples.filter((l) => !(l.orderId === e.orderId && l.sampleId === e.sampleId));
+      return;
+    case 'sample.created':
+      world.samples.set(e.sample.id, e.sample);
+      return;
+    case 'sample.updated': {
+      const s = world.samples.get(e.sampleId);
+      if (s) world.samples.set(e.sampleId, { ...s, ...e.patch, version: e.version });
+      return;
+    }
+    case 'note.added':
+      world.notes.push({ ...e.note, id: `n${++noteSeq}` });
+      return;
+    case 'settings.updated':
+      world.project = { ...world.project, settings: e.settings };
+      return;
+    case 'labflow.saved':
+      world.labflows.set(e.labflow.id, e.labflow);
+      return;
+  }
+}
