@@ -1,0 +1,246 @@
+import {
+  needs,
+  type Actor,
+  type Command,
+  type DecideState,
+  type Event,
+  type Labflow,
+  type Order,
+  type OrderAggregate,
+  type Sample,
+} from '../core/index.ts';
+import { appendTransitions } from './chain.ts';
+import { toLabflow, toMembership, toOrder, toOrderSample, toProject, toSample, toStage, toUser } from './rows.ts';
+import type { Sql, SqlParam } from './sql.ts';
+
+type Row = Record<string, unknown>;
+
+export async function loadProject(sql: Sql, projectId: string) {
+  const r = (await sql.query<Row>('SELECT * FROM projects WHERE id = $1', [projectId]))[0];
+  return r ? toProject(r) : null;
+}
+
+/** the actor with roles as the database has them now (never from a token) */
+export async function loadActor(sql: Sql, projectId: string, userId: string): Promise<Actor | null> {
+  const u = (await sql.query<Row>('SELECT * FROM users WHERE id = $1', [userId]))[0];
+  if (!u || u.revoked_at) return null;
+  const user = toUser(u);
+  const m = (await sql.query<Row>('SELECT * FROM memberships WHERE project_id = $1 AND user_id = $2', [projectId, userId]))[0];
+  const membership = m ? toMembership(m) : null;
+  return {
+    userId: user.id,
+    name: user.name,
+    projectRole: membership?.role ?? null,
+    facilityRole: membership?.facilityRole ?? null,
+    orgRole: user.orgRole,
+    superadmin: user.superadmin,
+    departmentId: user.departmentId,
+  };
+}
+
+export async function loadAggregate(sql: Sql, projectId: string, orderId: string, lock = false): Promise<OrderAggregate | null> {
+  const o = (await sql.query<Row>(`SELECT * FROM orders WHERE id = $1 AND project_id = $2${lock ? ' FOR UPDATE' : ''}`, [orderId, projectId]))[0];
+  if (!o) return null;
+  const order = toOrder(o);
+  const [stages, samples, labflow, signed, sent] = await Promise.all([
+    sql.query<Row>('SELECT * FROM order_stages WHERE order_id = $1 ORDER BY position', [orderId]),
+    sql.query<Row>('SELECT * FROM order_samples WHERE order_id = $1 ORDER BY sample_id', [orderId]),
+    order.labflowId ? sql.query<Row>('SELECT * FROM labflows WHERE id = $1', [order.labflowId]) : Promise.resolve([]),
+    sql.query<Row>(`SELECT 1 FROM reports WHERE order_id = $1 AND status = 'signed' LIMIT 1`, [orderId]),
+    sql.query<Row>(`SELECT 1 FROM status_notes WHERE order_id = $1 AND kind = 'SAMPLES_SENT' LIMIT 1`, [orderId]),
+  ]);
+  return {
+    order,
+    stages: stages.map(toStage),
+    samples: samples.map(toOrderSample),
+    labflow: labflow[0] ? toLabflow(labflow[0]) : null,
+    hasSignedReport: signed.length > 0,
+    samplesSentRecorded: sent.length > 0,
+  };
+}
+
+/** loads the slice of state `decide` needs for this command, locking the order row */
+export async function loadDecideState(sql: Sql, projectId: string, actor: Actor, command: Command, now: string): Promise<DecideState | null> {
+  const project = await loadProject(sql, projectId);
+  if (!project) return null;
+  const n = needs(command);
+  const state: DecideState = { now, project, actor };
+  if (n.orderId) state.order = await loadAggregate(sql, projectId, n.orderId, true);
+  if (n.sampleId) {
+    const s = (await sql.query<Row>('SELECT * FROM samples WHERE id = $1 AND project_id = $2', [n.sampleId, projectId]))[0];
+    state.sample = s ? toSample(s) : null;
+    const statuses = await sql.query<{ status: string }>(
+      `SELECT o.status FROM order_samples l JOIN orders o ON o.id = l.order_id WHERE l.sample_id = $1 AND o.workflow = 'facility'`,
+      [n.sampleId],
+    );
+    state.sampleFacilityStatuses = statuses.map((r) => r.status);
+  }
+  if (n.displayId) {
+    const table = n.displayId.kind === 'order' ? 'orders' : 'samples';
+    const taken = await sql.query<Row>(
+      `SELECT 1 FROM ${table} WHERE project_id = $1 AND display_id = $2 AND id::text <> $3 LIMIT 1`,
+      [projectId, n.displayId.value, n.displayId.exceptId ?? ''],
+    );
+    state.displayIdTaken = taken.length > 0;
+  }
+  if (n.labflows) state.labflows = (await sql.query<Row>('SELECT * FROM labflows ORDER BY id')).map(toLabflow);
+  if (n.userId) {
+    const u = (await sql.query<Row>('SELECT * FROM users WHERE id = $1', [n.userId]))[0];
+    if (!u) state.target = null;
+    else {
+      const m = (await sql.query<Row>('SELECT * FROM memberships WHERE project_id = $1 AND user_id = $2', [projectId, n.userId]))[0];
+      state.target = { user: toUser(u), membership: m ? toMembership(m) : null };
+    }
+  }
+  return state;
+}
+
+const ORDER_COLUMNS: Record<string, string> = {
+  displayId: 'display_id',
+  status: 'status',
+  mode: 'mode',
+  priority: 'priority',
+  accession: 'accession',
+  externalId: 'external_id',
+  description: 'description',
+  clinicalIndication: 'clinical_indication',
+  orderingProvider: 'ordering_provider',
+  orderingFacility: 'ordering_facility',
+  tags: 'tags',
+  properties: 'properties',
+  adminNotes: 'admin_notes',
+  slugFrozen: 'slug_frozen',
+};
+
+const SAMPLE_COLUMNS: Record<string, string> = {
+  displayId: 'display_id',
+  subjectId: 'subject_id',
+  sampleType: 'sample_type',
+  specimenType: 'specimen_type',
+  sex: 'sex',
+  fastq1: 'fastq_1',
+  fastq2: 'fastq_2',
+  strandedness: 'strandedness',
+  accession: 'accession',
+  tags: 'tags',
+  properties: 'properties',
+  qcResult: 'qc_result',
+  sampleNotes: 'sample_notes',
+};
+
+function sqlValue(key: string, v: unknown): SqlParam {
+  return (key === 'properties' ? JSON.stringify(v ?? {}) : v) as SqlParam;
+}
+
+function setClause(patch: Record<string, unknown>, columns: Record<string, string>, first: number): { sets: string[]; values: SqlParam[] } {
+  const sets: string[] = [];
+  const values: SqlParam[] = [];
+  for (const [k, v] of Object.entries(patch)) {
+    const col = columns[k];
+    if (!col || v === undefined) continue; // slug is generated by the database
+    values.push(sqlValue(k, v));
+    sets.push(`${col} = $${first + values.length - 1}${k === 'properties' ? '::jsonb' : ''}`);
+  }
+  return { sets, values };
+}
+
+async function insertOrder(tx: Sql, o: Order): Promise<void> {
+  await tx.query(
+    `INSERT INTO orders (id, project_id, display_id, workflow, status, mode, priority, accession, external_id, description,
+       clinical_indication, ordering_provider, ordering_facility, tags, properties, admin_notes, labflow_id, created_by,
+       department_id, slug_frozen, version, created_at, updated_at)
+     VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15::jsonb,$16,$17,$18,$19,$20,$21,$22,$23)`,
+    [
+      o.id, o.projectId, o.displayId, o.workflow, o.status, o.mode, o.priority, o.accession, o.externalId, o.description,
+      o.clinicalIndication, o.orderingProvider, o.orderingFacility, o.tags, JSON.stringify(o.properties), o.adminNotes,
+      o.labflowId, o.createdBy, o.departmentId, o.slugFrozen, o.version, o.createdAt, o.updatedAt,
+    ],
+  );
+}
+
+async function insertSample(tx: Sql, s: Sample): Promise<void> {
+  await tx.query(
+    `INSERT INTO samples (id, project_id, display_id, subject_id, sample_type, specimen_type, sex, fastq_1, fastq_2,
+       strandedness, accession, tags, properties, qc_result, sample_notes, created_by, created_at, version)
+     VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13::jsonb,$14,$15,$16,$17,$18)`,
+    [
+      s.id, s.projectId, s.displayId, s.subjectId, s.sampleType, s.specimenType, s.sex, s.fastq1, s.fastq2,
+      s.strandedness, s.accession, s.tags, JSON.stringify(s.properties), s.qcResult, s.sampleNotes, s.createdBy,
+      s.createdAt, s.version,
+    ],
+  );
+}
+
+/** writes the rows an accepted decision describes; history goes onto its chain */
+export async function writeEvents(tx: Sql, projectId: string, events: readonly Event[]): Promise<void> {
+  const history = [];
+  for (const e of events) {
+    switch (e.type) {
+      case 'order.created':
+        await insertOrder(tx, e.order);
+        for (const s of e.stages)
+          await tx.query(
+            'INSERT INTO order_stages (order_id, stage_code, position, state, assignee_id, updated_at) VALUES ($1,$2,$3,$4,$5,$6)',
+            [s.orderId, s.stageCode, s.position, s.state, s.assigneeId, s.updatedAt],
+          );
+        break;
+      case 'order.updated': {
+        const { sets, values } = setClause(e.patch as Record<string, unknown>, ORDER_COLUMNS, 4);
+        await tx.query(
+          `UPDATE orders SET version = $2, updated_at = $3${sets.length ? ', ' + sets.join(', ') : ''} WHERE id = $1`,
+          [e.orderId, e.version, e.updatedAt, ...values],
+        );
+        break;
+      }
+      case 'order.deleted':
+        await tx.query('DELETE FROM orders WHERE id = $1', [e.orderId]);
+        break;
+      case 'stage.updated':
+        await tx.query(
+          'UPDATE order_stages SET state = $3, assignee_id = $4, updated_at = $5 WHERE order_id = $1 AND stage_code = $2',
+          [e.stage.orderId, e.stage.stageCode, e.stage.state, e.stage.assigneeId, e.stage.updatedAt],
+        );
+        break;
+      case 'transition.recorded':
+        history.push(e.record);
+        break;
+      case 'order.sampleAdded':
+        await tx.query('INSERT INTO order_samples (order_id, sample_id, role) VALUES ($1,$2,$3)', [e.link.orderId, e.link.sampleId, e.link.role]);
+        break;
+      case 'order.sampleRemoved':
+        await tx.query('DELETE FROM order_samples WHERE order_id = $1 AND sample_id = $2', [e.orderId, e.sampleId]);
+        break;
+      case 'sample.created':
+        await insertSample(tx, e.sample);
+        break;
+      case 'sample.updated': {
+        const { sets, values } = setClause(e.patch as Record<string, unknown>, SAMPLE_COLUMNS, 3);
+        await tx.query(`UPDATE samples SET version = $2${sets.length ? ', ' + sets.join(', ') : ''} WHERE id = $1`, [e.sampleId, e.version, ...values]);
+        break;
+      }
+      case 'note.added':
+        await tx.query(
+          'INSERT INTO status_notes (order_id, kind, from_status, to_status, text, author_id, created_at) VALUES ($1,$2,$3,$4,$5,$6,$7)',
+          [e.note.orderId, e.note.kind, e.note.fromStatus, e.note.toStatus, e.note.text, e.note.authorId, e.note.createdAt],
+        );
+        break;
+      case 'settings.updated':
+        await tx.query('UPDATE projects SET settings = $2::jsonb WHERE id = $1', [projectId, JSON.stringify(e.settings)]);
+        break;
+      case 'labflow.saved':
+        await saveLabflow(tx, e.labflow);
+        break;
+    }
+  }
+  await appendTransitions(tx, projectId, history);
+}
+
+export async function saveLabflow(tx: Sql, l: Labflow, now = new Date().toISOString()): Promise<void> {
+  await tx.query(
+    `INSERT INTO labflows (id, scope, scope_ref, code, name, version, published, immutable, parent_id, stages, transitions, created_at)
+     VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10::jsonb,$11::jsonb,$12)
+     ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, published = EXCLUDED.published, immutable = EXCLUDED.immutable,
+       stages = EXCLUDED.stages, transitions = EXCLUDED.transitions`,
+    [l.id, l.scope, l.scopeRef, l.code, l.name, l.version, l.published, l.immutable, l.parentId, JSON.stringify(l.stages), JSON.stringify(l.transitions), now],
+  );
+}
