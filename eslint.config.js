@@ -1,5 +1,6 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import globals from 'globals';
 
 export default tseslint.config(
   { ignores: ['node_modules/**', 'dist/**', 'coverage/**'] },
@@ -11,6 +12,11 @@ export default tseslint.config(
       '@typescript-eslint/consistent-type-imports': 'error',
       'no-console': 'off',
     },
+  },
+  {
+    // scripts run by node directly
+    files: ['**/*.mjs', 'bin/*'],
+    languageOptions: { globals: globals.node },
   },
   {
     // src/core stays pure: no IO, no terminal, no database

@@ -61,7 +61,9 @@ export const samplesCommands: Record<string, CommandDef> = {
   list: {
     spec: { usage: 'curio samples list [--limit N]', flags: { limit: { type: 'number' } }, positionals: [] },
     async run(s, out, a) {
-      const rows = await listSamples(s.db, s.project.id, Number(a.flags.limit ?? 0));
+      const limit = Number(a.flags.limit ?? 0);
+      if (!Number.isInteger(limit) || limit < 0) return report(out, { code: 'invalid_input', message: `--limit: expected a whole number >= 0, got ${limit}` });
+      const rows = await listSamples(s.db, s.project.id, limit);
       if (out.json) out.data(toWire(rows));
       else if (rows.length === 0) out.out('no samples');
       else out.out(table(['SAMPLE', 'TYPE', 'SPECIMEN', 'SEX', 'SUBJECT', 'QC'], rows.map((r) => [r.displayId, r.sampleType, r.specimenType, r.sex, r.subjectId, r.qcResult])));

@@ -12,9 +12,11 @@ import {
   type Result,
   type User,
 } from '../core/index.ts';
+import { Replica } from '../sync/index.ts';
 import {
   authenticate,
   findProject,
+  findUser,
   listProjects,
   loadActor,
   migrate,
@@ -50,11 +52,14 @@ export function report(out: Output, r: Rejection): number {
 export type SubmitOutcome =
   | { status: 'accepted'; result: CommandResult }
   | { status: 'rejected'; result: CommandResult }
-  | { status: 'queued'; mid: string };
+  /** the replica's own check refused it: nothing was queued */
+  | { status: 'refused'; rejection: Rejection }
+  | { status: 'queued'; mid: string; reason: string };
 
 /** where writes go: the local store (standalone) or the relay through the replica */
 export interface Gateway {
   submit(command: CommandInput, opts?: { wait?: boolean }): Promise<SubmitOutcome>;
+  close?(): Promise<void>;
 }
 
 export interface Session {
@@ -65,6 +70,8 @@ export interface Session {
   project: Project;
   actor: Actor;
   gateway: Gateway;
+  /** present when CURIO_HOME is a replica of a relay */
+  replica?: Replica;
 }
 
 export interface Store {
@@ -118,9 +125,52 @@ export function standaloneGateway(db: SqlDatabase, projectId: string, userId: st
   };
 }
 
+/** replica: commands are checked locally, journaled, queued, and sent to the relay */
+export function replicaGateway(replica: Replica): Gateway {
+  return {
+    async submit(command, opts = {}) {
+      const q = await replica.queue(command);
+      if (!q.success) return { status: 'refused', rejection: q.error };
+      const mid = q.data.mid;
+      if (opts.wait === false) return { status: 'queued', mid, reason: 'not waiting (--no-wait)' };
+      replica.connect();
+      const synced = await replica.whenSynced(WAIT_CONNECT_MS);
+      if (!synced.ok) return { status: 'queued', mid, reason: synced.reason };
+      const result = await replica.waitFor(mid, WAIT_RESULT_MS);
+      if (!result) return { status: 'queued', mid, reason: 'the relay has not answered yet' };
+      return { status: result.status, result };
+    },
+    close: () => replica.close(),
+  };
+}
+
+const WAIT_CONNECT_MS = Number(process.env.CURIO_CONNECT_TIMEOUT_MS ?? 3000);
+const WAIT_RESULT_MS = Number(process.env.CURIO_RESULT_TIMEOUT_MS ?? 15000);
+
+export function replicaOf(store: Store): Replica | null {
+  const c = store.config;
+  if (c?.mode !== 'replica' || !c.server || !c.token || !c.projectId || !c.clientId || !c.userId) return null;
+  return new Replica(store.db, store.home, { server: c.server, token: c.token, projectId: c.projectId, epoch: c.epoch ?? 1, clientId: c.clientId, userId: c.userId });
+}
+
+async function openReplicaSession(store: Store, config: HomeConfig): Promise<Result<Session>> {
+  const replica = replicaOf(store);
+  if (!replica) return fail('invalid_input', "this replica's login is incomplete: run 'curio login --server URL --token TOKEN' again");
+  await replica.open();
+  const user = await findUser(store.db, config.userId!);
+  const project = await findProject(store.db, config.projectId!);
+  const actor = project && user ? await loadActor(store.db, project.id, user.id) : null;
+  if (!user || !project || !actor) {
+    await replica.close();
+    return fail('permission_denied', "Permission denied: this replica does not know you in its project (run 'curio sync')");
+  }
+  return ok({ home: store.home, config, db: store.db, user, project, actor, gateway: replicaGateway(replica), replica });
+}
+
 /** who is logged in, in which project, as read from the store now */
 export async function openSession(store: Store): Promise<Result<Session>> {
   const config = store.config;
+  if (config?.mode === 'replica') return openReplicaSession(store, config);
   if (!config?.token) return fail('permission_denied', "Permission denied: not logged in (run 'curio init --project NAME' or 'curio login --token TOKEN')");
   const user = await authenticate(store.db, config.token);
   if (!user) return fail('permission_denied', "Permission denied: the stored token is unknown or revoked (run 'curio login --token TOKEN')");

@@ -18,6 +18,9 @@ export interface HomeConfig {
   projectId?: string;
   userName?: string;
   clientId?: string;
+  userId?: string;
+  /** the project document's epoch (replica) */
+  epoch?: number;
 }
 
 export function configPath(home: string): string {

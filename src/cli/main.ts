@@ -5,6 +5,7 @@ import { auditVerify, labflowsCommands, samplesCommands, stagesCommands, stagesS
 import { ordersCommands, type CommandDef } from './cmd-orders.ts';
 import { EXIT, openSession, openStore, report, type Store } from './context.ts';
 import { LockedError } from './home.ts';
+import { runPending, runRelay, runReplicaLogin, runStatus, runSync } from './cmd-sync.ts';
 import { consoleOutput, type Output } from './output.ts';
 
 export interface Io {
@@ -20,6 +21,11 @@ usage: curio [COMMAND] [--json] [--help]
   curio                               open the terminal UI on CURIO_HOME
   curio init --project NAME           new store with a project and its first project_admin
   curio login --token TOKEN           log in to this store
+  curio login --server ws://H:P --token T   make CURIO_HOME a replica of a relay's project
+  curio relay [--host H] [--port N] [--data DIR]   run the relay (DATABASE_URL for PostgreSQL)
+  curio sync [--timeout S]            push queued changes, pull, exit 0 when in step
+  curio status [--json]               server, connection, last sync, queued and rejected
+  curio pending [discard|reissue MID] commands waiting for (or rejected by) the relay
   curio whoami                        who and where you are
   curio config select-project P       choose the project for later commands
 
@@ -69,7 +75,11 @@ async function withSession(env: NodeJS.ProcessEnv, out: Output, io: Io, def: Com
   return withStore(env, async (store) => {
     const s = await openSession(store);
     if (!s.success) return report(out, s.error);
-    return def.run(s.data, out, a.data, { confirm: (q) => confirmOn(io, q), isTTY: Boolean(io.stdin.isTTY && io.stdout.isTTY) });
+    try {
+      return await def.run(s.data, out, a.data, { confirm: (q) => confirmOn(io, q), isTTY: Boolean(io.stdin.isTTY && io.stdout.isTTY) });
+    } finally {
+      await s.data.gateway.close?.();
+    }
   });
 }
 
@@ -105,38 +115,63 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, io: Io): Prom
     }
     const group = GROUPS[cmd];
     if (group) {
-      if (cmd === 'stages' && sub !== undefined && !(sub in group) && !sub.startsWith('-')) return withSession(env, out, io, stagesShow, [sub, ...rest]);
+      if (cmd === 'stages' && sub !== undefined && !(sub in group) && !sub.startsWith('-')) return await withSession(env, out, io, stagesShow, [sub, ...rest]);
       if (sub === undefined || sub === '--help' || sub === '-h') {
         out.out(groupUsage(group));
         return sub === undefined ? EXIT.usage : EXIT.ok;
       }
       const def = group[sub];
       if (!def) return report(out, { code: 'invalid_input', message: `unknown command 'curio ${cmd} ${sub}'\n${groupUsage(group)}` });
-      return withSession(env, out, io, def, rest);
+      return await withSession(env, out, io, def, rest);
     }
     switch (cmd) {
       case 'init':
-        return withStore(env, (store) => runStandaloneInit(store, out, [sub, ...rest].filter((x): x is string => x !== undefined)));
+        return await withStore(env, (store) => runStandaloneInit(store, out, [sub, ...rest].filter((x): x is string => x !== undefined)));
       case 'login': {
-        const a = parseArgs([sub, ...rest].filter((x): x is string => x !== undefined), simple('curio login --token TOKEN', [], { token: { type: 'string' } }));
+        const a = parseArgs(
+          [sub, ...rest].filter((x): x is string => x !== undefined),
+          simple('curio login [--server ws://HOST:PORT] --token TOKEN [--project P]', [], { token: { type: 'string' }, server: { type: 'string' }, project: { type: 'string' }, force: { type: 'boolean' } }),
+        );
         if (!a.success) return report(out, a.error);
-        return withStore(env, (store) => runLogin(store, out, a.data));
+        return await withStore(env, (store) => (a.data.flags.server ? runReplicaLogin(store, out, a.data) : runLogin(store, out, a.data)));
       }
-      case 'whoami':
-        return withStore(env, async (store) => {
+      case 'relay':
+        return await runRelay([sub, ...rest].filter((x): x is string => x !== undefined), env, out);
+      case 'sync':
+      case 'status':
+      case 'pending':
+        return await withStore(env, async (store) => {
+          const s = await openSession(store);
+          if (!s.success) return report(out, s.error);
+          const args = [sub, ...rest].filter((x): x is string => x !== undefined && x !== '--json');
+          try {
+            if (cmd === 'sync') return await runSync(s.data, out, args);
+            if (cmd === 'status') return await runStatus(s.data, out);
+            return await runPending(s.data, out, args);
+          } finally {
+            await s.data.gateway.close?.();
+          }
+        });
+      case 'whoami': {
+        // unknown flags and stray arguments are errors here too
+        const a = parseArgs([sub, ...rest].filter((x): x is string => x !== undefined), simple('curio whoami'));
+        if (!a.success) return report(out, a.error);
+        return await withStore(env, async (store) => {
           const s = await openSession(store);
           return s.success ? runWhoami(s.data, out) : report(out, s.error);
         });
+      }
       case 'config': {
-        if (sub !== 'select-project' || rest.filter((x) => !x.startsWith('--')).length !== 1)
-          return report(out, { code: 'invalid_input', message: 'usage: curio config select-project P' });
-        return withStore(env, (store) => runSelectProject(store, out, rest.find((x) => !x.startsWith('--'))!));
+        if (sub !== 'select-project') return report(out, { code: 'invalid_input', message: 'usage: curio config select-project P' });
+        const a = parseArgs(rest, simple('curio config select-project P', ['P']));
+        if (!a.success) return report(out, a.error);
+        return await withStore(env, (store) => runSelectProject(store, out, a.data.positionals[0]!));
       }
       case 'audit':
         if (sub !== 'verify') return report(out, { code: 'invalid_input', message: 'usage: curio audit verify' });
-        return withSession(env, out, io, auditVerify, rest);
+        return await withSession(env, out, io, auditVerify, rest);
       case 'admin':
-        return runAdmin(env, out, [sub, ...rest].filter((x): x is string => x !== undefined));
+        return await runAdmin(env, out, [sub, ...rest].filter((x): x is string => x !== undefined));
       default:
         return report(out, { code: 'invalid_input', message: `unknown command '${cmd}' (see curio --help)` });
     }
@@ -165,8 +200,8 @@ async function runAdmin(env: NodeJS.ProcessEnv, out: Output, argv: string[]): Pr
     const target = await openAdminTarget(dataDir, env);
     try {
       if (area === 'init') return (await runInit(target.db, out, [verb, ...rest].filter((x): x is string => x !== undefined))).exit;
-      if (area === 'user') return runUserVerb(target, out, verb ?? '', rest);
-      if (area === 'audit' && verb === 'verify') return runAuditVerifyOn(target.db, out);
+      if (area === 'user') return await runUserVerb(target, out, verb ?? '', rest);
+      if (area === 'audit' && verb === 'verify') return await runAuditVerifyOn(target.db, out);
       return report(out, { code: 'invalid_input', message: 'usage: curio admin --data DIR init|user add|user role|user revoke|audit verify …' });
     } finally {
       await target.close();

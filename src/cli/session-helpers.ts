@@ -34,10 +34,11 @@ export async function submit(
 ): Promise<number> {
   const outcome = await s.gateway.submit(command, opts.wait === undefined ? {} : { wait: opts.wait });
   if (outcome.status === 'queued') {
-    if (out.json) out.data({ queued: true, mid: outcome.mid });
-    else out.out(`queued ${outcome.mid}: the change is saved locally and will be sent when the relay is reachable`);
+    if (out.json) out.data({ queued: true, mid: outcome.mid, reason: outcome.reason });
+    else out.out(`queued ${outcome.mid} (${outcome.reason}): the change is saved locally and will be sent when the relay is reachable`);
     return EXIT.ok;
   }
+  if (outcome.status === 'refused') return report(out, outcome.rejection);
   if (outcome.status === 'rejected') {
     const r = outcome.result;
     const rejection: Rejection = { code: r.code ?? 'conflict', message: r.message ?? 'rejected' };

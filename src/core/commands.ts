@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { RejectionCode } from './result.ts';
 import {
   DisplayId,
   FacilityStatus,
@@ -130,3 +131,21 @@ export function makeMid(clientId: string, seq: number): string {
 
 // re-exported for callers building facility transitions
 export { FacilityStatus };
+
+/** what the processor answers for one command; stored, and published in the project document */
+export interface CommandResult {
+  mid: string;
+  clientId: string;
+  seq: number;
+  status: 'accepted' | 'rejected';
+  code: RejectionCode | null;
+  message: string | null;
+  commandType: string | null;
+  entityType: string | null;
+  entityId: string | null;
+  entityVersion: number | null;
+  serverSeq: number;
+  serverTime: string;
+  /** on rejection: the entity's current state, to show what the command conflicted with */
+  current: unknown;
+}

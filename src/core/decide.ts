@@ -404,19 +404,24 @@ function moveOrder(
     const r = requireAssigned(actor, cur, `moving order ${order.displayId} from ${from}`);
     if (!r.success) return r;
   }
-  if (cur?.state === 'on_hold' && to !== 'cancelled')
+  // a held stage may still be skipped or cancelled (on_hold → skipped), not completed
+  if (cur?.state === 'on_hold' && leaveAs === 'completed')
     return fail('invalid_transition', `Invalid transition: ${from} → ${to}: stage ${from} is on hold (resume it first)`);
   const target = labflow ? findStage(labflow, to) : undefined;
   if (!target) return fail('invalid_transition', `Invalid transition: ${from} → ${to}: no such stage`);
+  const next = agg.stages.find((s) => s.stageCode === to);
+  // completed and skipped stages are never reversed (DESIGN.md §1 "Labflows")
+  if (next && (next.state === 'completed' || next.state === 'skipped'))
+    return fail('invalid_transition', `Invalid transition: ${from} → ${to}: stage ${to} is ${next.state}`);
   const events: Event[] = [];
   if (cur && cur.state !== 'completed' && cur.state !== 'skipped') {
     events.push({ type: 'stage.updated', stage: { ...cur, state: leaveAs, updatedAt: state.now } });
     events.push(record(state, order.id, from, from, cur.state, leaveAs, transitionId, reason));
   }
-  const next = agg.stages.find((s) => s.stageCode === to);
   if (next) {
-    const opened: StageState = target.terminal ? 'completed' : 'unassigned';
-    events.push({ type: 'stage.updated', stage: { ...next, state: opened, assigneeId: null, updatedAt: state.now } });
+    // a stage assigned (or held) ahead of time keeps its state and assignee; nothing moves back to unassigned
+    const opened: StageState = target.terminal ? 'completed' : next.state;
+    events.push({ type: 'stage.updated', stage: { ...next, state: opened, updatedAt: state.now } });
     events.push(record(state, order.id, from, to, next.state, opened, transitionId, reason));
   }
   events.push(bump(state, order, { status: to }));
@@ -628,6 +633,9 @@ function transitionStage(state: DecideState, agg: OrderAggregate, command: Extra
   const s = stageOf(agg, command.stageCode);
   if (!s.success) return s;
   const stage = s.data;
+  // the end stages are entered only by moving the order (cancel, approve-and-sign), as in assignStage
+  if (findStage(labflow, stage.stageCode)?.terminal)
+    return fail('invalid_transition', `Invalid transition: stage ${stage.stageCode} ends the order; it is entered only by moving the order`);
   const to = STAGE_ACTIONS[command.action];
   const isCurrent = stage.stageCode === normalizeStatus(order.status);
   const note = command.note ?? null;

@@ -31,25 +31,55 @@ export interface SamplesheetRow {
   accession_id: string | null;
 }
 
+/**
+ * the non-blank records of a CSV text with the line each starts on; a quoted field may hold
+ * line breaks (renderSamplesheet writes them), and blank lines still count
+ */
+function csvRecords(text: string): { line: number; text: string }[] {
+  const out: { line: number; text: string }[] = [];
+  let start = 0;
+  let startLine = 1;
+  let line = 1;
+  let quoted = false;
+  const push = (end: number) => {
+    const record = text.slice(start, end).replace(/\r$/, '');
+    if (record.trim() !== '') out.push({ line: startLine, text: record });
+  };
+  for (let i = 0; i < text.length; i++) {
+    if (text[i] === '"') quoted = !quoted;
+    else if (text[i] === '\n') {
+      line++;
+      if (!quoted) {
+        push(i);
+        start = i + 1;
+        startLine = line;
+      }
+    }
+  }
+  push(text.length);
+  return out;
+}
+
 /** parses a samplesheet; errors name the line and column */
 export function parseSamplesheet(text: string): Result<SamplesheetRow[]> {
-  const lines = text.split(/\r?\n/).filter((l) => l.trim() !== '');
-  const header = lines[0]?.split(',').map((h) => h.trim());
-  if (!header) return fail('invalid_input', 'samplesheet: line 1: missing header');
+  const records = csvRecords(text);
+  const first = records[0];
+  const header = first?.text.split(',').map((h) => h.trim());
+  if (!first || !header) return fail('invalid_input', 'samplesheet: line 1: missing header');
   for (const col of SAMPLESHEET_COLUMNS)
-    if (!header.includes(col)) return fail('invalid_input', `samplesheet: line 1: missing column ${col}`);
+    if (!header.includes(col)) return fail('invalid_input', `samplesheet: line ${first.line}: missing column ${col}`);
   const rows: SamplesheetRow[] = [];
-  for (let i = 1; i < lines.length; i++) {
-    const cells = splitCsvLine(lines[i]!);
-    if (cells === null) return fail('invalid_input', `samplesheet: line ${i + 1}: unterminated quote`);
+  for (const { line, text: record } of records.slice(1)) {
+    const cells = splitCsvLine(record);
+    if (cells === null) return fail('invalid_input', `samplesheet: line ${line}: unterminated quote`);
     if (cells.length !== header.length)
-      return fail('invalid_input', `samplesheet: line ${i + 1}: expected ${header.length} fields, found ${cells.length}`);
+      return fail('invalid_input', `samplesheet: line ${line}: expected ${header.length} fields, found ${cells.length}`);
     const get = (c: string) => {
       const v = cells[header.indexOf(c)]!.trim();
       return v === '' ? null : v;
     };
     const sample = get('sample');
-    if (!sample) return fail('invalid_input', `samplesheet: line ${i + 1}: column sample is empty`);
+    if (!sample) return fail('invalid_input', `samplesheet: line ${line}: column sample is empty`);
     rows.push({
       sample,
       fastq_1: get('fastq_1'),

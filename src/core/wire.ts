@@ -63,3 +63,53 @@ export function formatDocName(doc: DocName): string {
 export function seqKey(seq: number): string {
   return String(seq).padStart(12, '0');
 }
+
+/** first varuint of every relay frame (the y-websocket message types) */
+export const MessageType = {
+  Sync: 0,
+  Awareness: 1,
+  Auth: 2,
+  QueryAwareness: 3,
+} as const;
+export type MessageType = (typeof MessageType)[keyof typeof MessageType];
+
+/** second varuint of a Sync frame (y-protocols/sync) */
+export const SyncMessageType = {
+  Step1: 0,
+  Step2: 1,
+  Update: 2,
+} as const;
+export type SyncMessageType = (typeof SyncMessageType)[keyof typeof SyncMessageType];
+
+/**
+ * close codes after which reconnecting cannot help: the relay decided (4400–4499,
+ * except TooManyRequests, which is retried with backoff) or the client sent something
+ * the relay will refuse again (protocol error, unsupported data, frame too big)
+ */
+export function isFatalCloseCode(code: number): boolean {
+  if (code === CloseCode.TooManyRequests) return false;
+  if (code >= 4400 && code < 4500) return true;
+  return code === CloseCode.ProtocolError || code === CloseCode.UnsupportedData || code === CloseCode.MessageTooBig;
+}
+
+/** the close code a client reports when the relay refused the upgrade with an HTTP status */
+export function closeCodeForHttpStatus(status: number): number {
+  switch (status) {
+    case 400:
+      return CloseCode.BadRequest;
+    case 401:
+      return CloseCode.Unauthorized;
+    case 403:
+      return CloseCode.Forbidden;
+    case 404:
+      return CloseCode.NotFound;
+    case 409:
+    case 410:
+      return CloseCode.EpochChanged;
+    case 429:
+    case 503:
+      return CloseCode.TooManyRequests;
+    default:
+      return 1006; // abnormal closure: retried with backoff
+  }
+}

@@ -1,7 +1,13 @@
 // the one public door of the store
 export type { Sql, SqlDatabase, SqlParam } from './sql.ts';
 export { openPglite } from './pglite.ts';
-export { openPostgres } from './postgres.ts';
+import type { SqlDatabase } from './sql.ts';
+
+/** node-postgres loads only when a PostgreSQL store is asked for */
+export async function openPostgres(url: string): Promise<SqlDatabase> {
+  const m = await import('./postgres.ts');
+  return m.openPostgres(url);
+}
 export { migrate, MIGRATIONS, type Migration } from './schema.ts';
 export * from './admin.ts';
 export * from './chain.ts';
@@ -9,3 +15,4 @@ export * from './processor.ts';
 export * from './queries.ts';
 export { loadActor, loadAggregate, loadDecideState, loadProject, saveLabflow, writeEvents } from './state.ts';
 export * from './rows.ts';
+export * from './projection.ts';

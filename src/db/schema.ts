@@ -1,5 +1,6 @@
 import { SLUG_SQL } from '../core/index.ts';
 import type { Sql } from './sql.ts';
+import { DOC_STORE_MIGRATION_SQL } from '../sync-server/transport/doc-store.ts';
 
 // the same SQL runs on PGlite and on PostgreSQL 15+
 
@@ -266,7 +267,27 @@ export interface Migration {
   sql: string;
 }
 
-export const MIGRATIONS: readonly Migration[] = [{ version: 1, name: 'core', sql: CORE }];
+const SYNC = `
+${DOC_STORE_MIGRATION_SQL}
+-- a project document is never rebuilt under the same name: a rebuild bumps the epoch
+CREATE TABLE project_epochs (project_id uuid PRIMARY KEY, epoch int NOT NULL);
+-- a replica's commands waiting for (or answered by) the relay
+CREATE TABLE pending (
+  mid text PRIMARY KEY,
+  seq bigint NOT NULL UNIQUE,
+  project_id uuid NOT NULL,
+  command jsonb NOT NULL,
+  status text NOT NULL,
+  result jsonb,
+  created_at timestamptz NOT NULL,
+  updated_at timestamptz NOT NULL
+);
+`;
+
+export const MIGRATIONS: readonly Migration[] = [
+  { version: 1, name: 'core', sql: CORE },
+  { version: 2, name: 'sync', sql: SYNC },
+];
 
 export async function migrate(sql: Sql): Promise<number[]> {
   await sql.exec(

@@ -172,7 +172,7 @@ async function insertSample(tx: Sql, s: Sample): Promise<void> {
 }
 
 /** writes the rows an accepted decision describes; history goes onto its chain */
-export async function writeEvents(tx: Sql, projectId: string, events: readonly Event[]): Promise<void> {
+export async function writeEvents(tx: Sql, projectId: string, events: readonly Event[], opts: { history?: boolean } = {}): Promise<void> {
   const history = [];
   for (const e of events) {
     switch (e.type) {
@@ -219,8 +219,10 @@ export async function writeEvents(tx: Sql, projectId: string, events: readonly E
         break;
       }
       case 'note.added':
+        // overlay notes take negative ids so they never collide with the relay's
         await tx.query(
-          'INSERT INTO status_notes (order_id, kind, from_status, to_status, text, author_id, created_at) VALUES ($1,$2,$3,$4,$5,$6,$7)',
+          `INSERT INTO status_notes (id, order_id, kind, from_status, to_status, text, author_id, created_at)
+           VALUES (${opts.history === false ? '-(SELECT COALESCE(MAX(abs(id)), 0) + 1 FROM status_notes)' : "nextval('status_notes_id_seq')"},$1,$2,$3,$4,$5,$6,$7)`,
           [e.note.orderId, e.note.kind, e.note.fromStatus, e.note.toStatus, e.note.text, e.note.authorId, e.note.createdAt],
         );
         break;
@@ -232,7 +234,8 @@ export async function writeEvents(tx: Sql, projectId: string, events: readonly E
         break;
     }
   }
-  await appendTransitions(tx, projectId, history);
+  // a replica's optimistic overlay has no history of its own: the relay's chain is the record
+  if (opts.history !== false) await appendTransitions(tx, projectId, history);
 }
 
 export async function saveLabflow(tx: Sql, l: Labflow, now = new Date().toISOString()): Promise<void> {

@@ -1,0 +1,287 @@
+import type { Event, Labflow, Membership, Order, OrderSample, OrderStage, Project, Sample, StatusNote, TransitionRecord, User } from '../core/index.ts';
+import { toLabflow, toMembership, toNote, toOrder, toOrderSample, toProject, toSample, toStage, toTransition, toUser } from './rows.ts';
+import type { Sql } from './sql.ts';
+import { saveLabflow } from './state.ts';
+
+// the project document's entries as JSON, read from rows (relay) and written back as rows
+// (replica). One entry per order holds everything about it, so it travels atomically.
+
+export interface HistoryRow extends TransitionRecord {
+  seq: number;
+  prevHash: string;
+  hash: string;
+}
+
+export interface OrderEntry {
+  order: Order;
+  stages: OrderStage[];
+  samples: OrderSample[];
+  notes: StatusNote[];
+  history: HistoryRow[];
+}
+
+export interface UserEntry {
+  user: User;
+  membership: Membership | null;
+}
+
+export type EntityKey =
+  | { kind: 'order'; id: string }
+  | { kind: 'sample'; id: string }
+  | { kind: 'labflow'; id: string }
+  | { kind: 'user'; id: string }
+  | { kind: 'project' };
+
+export const ENTITY_MAPS = { order: 'orders', sample: 'samples', labflow: 'labflows', user: 'users' } as const;
+
+type Row = Record<string, unknown>;
+
+export async function readOrderEntry(db: Sql, orderId: string): Promise<OrderEntry | null> {
+  const o = (await db.query<Row>('SELECT * FROM orders WHERE id = $1', [orderId]))[0];
+  if (!o) return null;
+  const [stages, samples, notes, history] = await Promise.all([
+    db.query<Row>('SELECT * FROM order_stages WHERE order_id = $1 ORDER BY position', [orderId]),
+    db.query<Row>('SELECT * FROM order_samples WHERE order_id = $1 ORDER BY sample_id', [orderId]),
+    db.query<Row>('SELECT * FROM status_notes WHERE order_id = $1 ORDER BY id', [orderId]),
+    db.query<Row>('SELECT * FROM stage_transitions WHERE order_id = $1 ORDER BY seq', [orderId]),
+  ]);
+  return {
+    order: toOrder(o),
+    stages: stages.map(toStage),
+    samples: samples.map(toOrderSample),
+    notes: notes.map(toNote),
+    history: history.map((r) => ({ ...toTransition(r), prevHash: String(r.prev_hash), hash: String(r.hash) })),
+  };
+}
+
+export async function readSample(db: Sql, id: string): Promise<Sample | null> {
+  const r = (await db.query<Row>('SELECT * FROM samples WHERE id = $1', [id]))[0];
+  return r ? toSample(r) : null;
+}
+
+export async function readLabflow(db: Sql, id: string): Promise<Labflow | null> {
+  const r = (await db.query<Row>('SELECT * FROM labflows WHERE id = $1', [id]))[0];
+  return r ? toLabflow(r) : null;
+}
+
+export async function readUserEntry(db: Sql, projectId: string, id: string): Promise<UserEntry | null> {
+  const u = (await db.query<Row>('SELECT * FROM users WHERE id = $1', [id]))[0];
+  if (!u) return null;
+  const m = (await db.query<Row>('SELECT * FROM memberships WHERE project_id = $1 AND user_id = $2', [projectId, id]))[0];
+  return { user: toUser(u), membership: m ? toMembership(m) : null };
+}
+
+export async function readProjectRow(db: Sql, projectId: string): Promise<Project | null> {
+  const r = (await db.query<Row>('SELECT * FROM projects WHERE id = $1', [projectId]))[0];
+  return r ? toProject(r) : null;
+}
+
+export async function readEntity(db: Sql, projectId: string, key: EntityKey): Promise<unknown> {
+  switch (key.kind) {
+    case 'order':
+      return readOrderEntry(db, key.id);
+    case 'sample':
+      return readSample(db, key.id);
+    case 'labflow':
+      return readLabflow(db, key.id);
+    case 'user':
+      return readUserEntry(db, projectId, key.id);
+    case 'project':
+      return readProjectRow(db, projectId);
+  }
+}
+
+/** every entity key of a project, for a full reconcile */
+export async function allEntityKeys(db: Sql, projectId: string): Promise<EntityKey[]> {
+  const [orders, samples, labflows, users] = await Promise.all([
+    db.query<{ id: string }>('SELECT id FROM orders WHERE project_id = $1', [projectId]),
+    db.query<{ id: string }>('SELECT id FROM samples WHERE project_id = $1', [projectId]),
+    db.query<{ id: string }>('SELECT id FROM labflows'),
+    db.query<{ id: string }>('SELECT u.id FROM users u JOIN memberships m ON m.user_id = u.id AND m.project_id = $1', [projectId]),
+  ]);
+  return [
+    { kind: 'project' },
+    ...orders.map((r) => ({ kind: 'order' as const, id: String(r.id) })),
+    ...samples.map((r) => ({ kind: 'sample' as const, id: String(r.id) })),
+    ...labflows.map((r) => ({ kind: 'labflow' as const, id: String(r.id) })),
+    ...users.map((r) => ({ kind: 'user' as const, id: String(r.id) })),
+  ];
+}
+
+/** which entries an accepted command's events changed */
+export function touchedBy(events: readonly Event[]): EntityKey[] {
+  const keys = new Map<string, EntityKey>();
+  const add = (k: EntityKey) => keys.set(k.kind === 'project' ? 'project' : `${k.kind}:${k.id}`, k);
+  for (const e of events) {
+    switch (e.type) {
+      case 'order.created':
+        add({ kind: 'order', id: e.order.id });
+        break;
+      case 'order.updated':
+      case 'order.deleted':
+      case 'order.sampleRemoved':
+        add({ kind: 'order', id: e.orderId });
+        break;
+      case 'stage.updated':
+        add({ kind: 'order', id: e.stage.orderId });
+        break;
+      case 'transition.recorded':
+        add({ kind: 'order', id: e.record.orderId });
+        break;
+      case 'order.sampleAdded':
+        add({ kind: 'order', id: e.link.orderId });
+        break;
+      case 'note.added':
+        add({ kind: 'order', id: e.note.orderId });
+        break;
+      case 'sample.created':
+        add({ kind: 'sample', id: e.sample.id });
+        break;
+      case 'sample.updated':
+        add({ kind: 'sample', id: e.sampleId });
+        break;
+      case 'settings.updated':
+        add({ kind: 'project' });
+        break;
+      case 'labflow.saved':
+        add({ kind: 'labflow', id: e.labflow.id });
+        break;
+    }
+  }
+  return [...keys.values()];
+}
+
+// --- replica side: entries back into rows ----------------------------------------------
+
+async function upsertOrderRow(tx: Sql, o: Order): Promise<void> {
+  await tx.query(
+    `INSERT INTO orders (id, project_id, display_id, workflow, status, mode, priority, accession, external_id, description,
+       clinical_indication, ordering_provider, ordering_facility, tags, properties, admin_notes, labflow_id, created_by,
+       department_id, slug_frozen, version, created_at, updated_at)
+     VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15::jsonb,$16,$17,$18,$19,$20,$21,$22,$23)
+     ON CONFLICT (id) DO UPDATE SET display_id = EXCLUDED.display_id, status = EXCLUDED.status, mode = EXCLUDED.mode,
+       priority = EXCLUDED.priority, accession = EXCLUDED.accession, external_id = EXCLUDED.external_id,
+       description = EXCLUDED.description, clinical_indication = EXCLUDED.clinical_indication,
+       ordering_provider = EXCLUDED.ordering_provider, ordering_facility = EXCLUDED.ordering_facility, tags = EXCLUDED.tags,
+       properties = EXCLUDED.properties, admin_notes = EXCLUDED.admin_notes, labflow_id = EXCLUDED.labflow_id,
+       slug_frozen = EXCLUDED.slug_frozen, version = EXCLUDED.version, updated_at = EXCLUDED.updated_at`,
+    [
+      o.id, o.projectId, o.displayId, o.workflow, o.status, o.mode, o.priority, o.accession, o.externalId, o.description,
+      o.clinicalIndication, o.orderingProvider, o.orderingFacility, o.tags, JSON.stringify(o.properties), o.adminNotes,
+      o.labflowId, o.createdBy, o.departmentId, o.slugFrozen, o.version, o.createdAt, o.updatedAt,
+    ],
+  );
+}
+
+export async function replaceOrderRows(tx: Sql, orderId: string, entry: OrderEntry | null, opts: { history: boolean }): Promise<void> {
+  if (!entry) {
+    await tx.query('DELETE FROM orders WHERE id = $1', [orderId]);
+    return;
+  }
+  await upsertOrderRow(tx, entry.order);
+  await tx.query('DELETE FROM order_stages WHERE order_id = $1', [orderId]);
+  for (const s of entry.stages)
+    await tx.query('INSERT INTO order_stages (order_id, stage_code, position, state, assignee_id, updated_at) VALUES ($1,$2,$3,$4,$5,$6)', [
+      s.orderId, s.stageCode, s.position, s.state, s.assigneeId, s.updatedAt,
+    ]);
+  await tx.query('DELETE FROM order_samples WHERE order_id = $1', [orderId]);
+  for (const l of entry.samples)
+    await tx.query('INSERT INTO order_samples (order_id, sample_id, role) VALUES ($1,$2,$3) ON CONFLICT DO NOTHING', [l.orderId, l.sampleId, l.role]);
+  await tx.query('DELETE FROM status_notes WHERE order_id = $1', [orderId]);
+  for (const n of entry.notes)
+    await tx.query('INSERT INTO status_notes (id, order_id, kind, from_status, to_status, text, author_id, created_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8)', [
+      Number(n.id), n.orderId, n.kind, n.fromStatus, n.toStatus, n.text, n.authorId, n.createdAt,
+    ]);
+  if (opts.history)
+    for (const h of entry.history)
+      await tx.query(
+        `INSERT INTO stage_transitions (seq, project_id, order_id, from_stage, to_stage, from_state, to_state, transition_id,
+           transitioned_by, transitioned_at, notes, tags, properties, prev_hash, hash)
+         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13::jsonb,$14,$15) ON CONFLICT (seq) DO NOTHING`,
+        [h.seq, entry.order.projectId, h.orderId, h.fromStage, h.toStage, h.fromState, h.toState, h.transitionId, h.transitionedBy, h.transitionedAt, h.notes, h.tags, JSON.stringify(h.properties), h.prevHash, h.hash],
+      );
+}
+
+export async function replaceSampleRow(tx: Sql, id: string, s: Sample | null): Promise<void> {
+  if (!s) {
+    await tx.query('DELETE FROM samples WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM order_samples WHERE sample_id = $1)', [id]);
+    return;
+  }
+  await tx.query(
+    `INSERT INTO samples (id, project_id, display_id, subject_id, sample_type, specimen_type, sex, fastq_1, fastq_2,
+       strandedness, accession, tags, properties, qc_result, sample_notes, created_by, created_at, version)
+     VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13::jsonb,$14,$15,$16,$17,$18)
+     ON CONFLICT (id) DO UPDATE SET display_id = EXCLUDED.display_id, subject_id = EXCLUDED.subject_id,
+       sample_type = EXCLUDED.sample_type, specimen_type = EXCLUDED.specimen_type, sex = EXCLUDED.sex,
+       fastq_1 = EXCLUDED.fastq_1, fastq_2 = EXCLUDED.fastq_2, strandedness = EXCLUDED.strandedness,
+       accession = EXCLUDED.accession, tags = EXCLUDED.tags, properties = EXCLUDED.properties,
+       qc_result = EXCLUDED.qc_result, sample_notes = EXCLUDED.sample_notes, version = EXCLUDED.version`,
+    [s.id, s.projectId, s.displayId, s.subjectId, s.sampleType, s.specimenType, s.sex, s.fastq1, s.fastq2, s.strandedness, s.accession, s.tags, JSON.stringify(s.properties), s.qcResult, s.sampleNotes, s.createdBy, s.createdAt, s.version],
+  );
+}
+
+export async function replaceUserRows(tx: Sql, projectId: string, id: string, e: UserEntry | null): Promise<void> {
+  if (!e) {
+    await tx.query('DELETE FROM memberships WHERE project_id = $1 AND user_id = $2', [projectId, id]);
+    return;
+  }
+  const u = e.user;
+  await tx.query(
+    `INSERT INTO users (id, name, display_name, superadmin, org_role, department_id, created_at, revoked_at)
+     VALUES ($1,$2,$3,$4,$5,$6,now(),$7)
+     ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, display_name = EXCLUDED.display_name, superadmin = EXCLUDED.superadmin,
+       org_role = EXCLUDED.org_role, department_id = EXCLUDED.department_id, revoked_at = EXCLUDED.revoked_at`,
+    [u.id, u.name, u.displayName, u.superadmin, u.orgRole, u.departmentId, u.revokedAt],
+  );
+  await tx.query('DELETE FROM memberships WHERE project_id = $1 AND user_id = $2', [projectId, id]);
+  if (e.membership)
+    await tx.query('INSERT INTO memberships (project_id, user_id, role, facility_role) VALUES ($1,$2,$3,$4)', [projectId, id, e.membership.role, e.membership.facilityRole]);
+}
+
+export async function replaceProjectRow(tx: Sql, p: Project | null): Promise<void> {
+  if (!p) return;
+  await tx.query(
+    `INSERT INTO projects (id, name, org_id, settings, created_at) VALUES ($1,$2,$3,$4::jsonb,now())
+     ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, org_id = EXCLUDED.org_id, settings = EXCLUDED.settings`,
+    [p.id, p.name, p.orgId, JSON.stringify(p.settings)],
+  );
+}
+
+export async function replaceLabflowRow(tx: Sql, _id: string, l: Labflow | null): Promise<void> {
+  if (!l) return; // labflows are never deleted; orders keep their version
+  await saveLabflow(tx, l);
+}
+
+/** writes one entry of the project document into replica rows */
+export async function applyEntry(tx: Sql, projectId: string, key: EntityKey, value: unknown): Promise<void> {
+  switch (key.kind) {
+    case 'order':
+      return replaceOrderRows(tx, key.id, (value as OrderEntry | null) ?? null, { history: true });
+    case 'sample':
+      return replaceSampleRow(tx, key.id, (value as Sample | null) ?? null);
+    case 'labflow':
+      return replaceLabflowRow(tx, key.id, (value as Labflow | null) ?? null);
+    case 'user':
+      return replaceUserRows(tx, projectId, key.id, (value as UserEntry | null) ?? null);
+    case 'project':
+      return replaceProjectRow(tx, (value as Project | null) ?? null);
+  }
+}
+
+/** every order entry of a project in five queries (a reconcile reads thousands) */
+export async function readAllOrderEntries(db: Sql, projectId: string): Promise<Map<string, OrderEntry>> {
+  const [orders, stages, samples, notes, history] = await Promise.all([
+    db.query<Row>('SELECT * FROM orders WHERE project_id = $1', [projectId]),
+    db.query<Row>('SELECT s.* FROM order_stages s JOIN orders o ON o.id = s.order_id WHERE o.project_id = $1 ORDER BY s.order_id, s.position', [projectId]),
+    db.query<Row>('SELECT l.* FROM order_samples l JOIN orders o ON o.id = l.order_id WHERE o.project_id = $1 ORDER BY l.order_id, l.sample_id', [projectId]),
+    db.query<Row>('SELECT n.* FROM status_notes n JOIN orders o ON o.id = n.order_id WHERE o.project_id = $1 ORDER BY n.id', [projectId]),
+    db.query<Row>('SELECT * FROM stage_transitions WHERE project_id = $1 ORDER BY seq', [projectId]),
+  ]);
+  const out = new Map<string, OrderEntry>();
+  for (const o of orders) out.set(String(o.id), { order: toOrder(o), stages: [], samples: [], notes: [], history: [] });
+  for (const r of stages) out.get(String(r.order_id))?.stages.push(toStage(r));
+  for (const r of samples) out.get(String(r.order_id))?.samples.push(toOrderSample(r));
+  for (const r of notes) out.get(String(r.order_id))?.notes.push(toNote(r));
+  for (const r of history) out.get(String(r.order_id))?.history.push({ ...toTransition(r), prevHash: String(r.prev_hash), hash: String(r.hash) });
+  return out;
+}

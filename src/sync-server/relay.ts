@@ -1,0 +1,290 @@
+import type * as Y from 'yjs';
+import { formatDocName, parseDocName, seqKey, type CommandResult, type DocName } from '../core/index.ts';
+import {
+  allEntityKeys,
+  authenticate,
+  ENTITY_MAPS,
+  listProjects,
+  migrate,
+  openPglite,
+  openPostgres,
+  processCommand,
+  readAllOrderEntries,
+  readEntity,
+  touchedBy,
+  type EntityKey,
+  type SqlDatabase,
+} from '../db/index.ts';
+import { RELAY_ORIGIN, SqlDocStore, startRelayServer, type Principal, type RelayServer, type RelayLog } from './transport/index.ts';
+
+// the relay: authenticates, gives each document its permission, runs every client's
+// intents through the command processor in seq order, and projects the results into the
+// read-only project document
+
+export interface RelayOptions {
+  host?: string;
+  port?: number;
+  /** PGlite central store in DIR/store (default when no databaseUrl) */
+  dataDir?: string;
+  /** PostgreSQL central store */
+  databaseUrl?: string;
+  log?: RelayLog;
+}
+
+export interface Relay {
+  readonly url: string;
+  readonly port: number;
+  readonly db: SqlDatabase;
+  readonly server: RelayServer;
+  /** resolves when every intent received so far has been processed and projected */
+  idle(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface OutboxIntent {
+  projectId: string;
+  envelope: unknown;
+}
+
+type Row = Record<string, unknown>;
+
+/** stands in for a project id that names no project: the processor rejects it as not_found */
+const NO_PROJECT = '00000000-0000-0000-0000-000000000000';
+
+async function openCentral(opts: RelayOptions): Promise<SqlDatabase> {
+  if (opts.databaseUrl) return openPostgres(opts.databaseUrl);
+  if (!opts.dataDir) throw new Error('the relay needs a data directory or a database URL');
+  return openPglite(`${opts.dataDir}/store`);
+}
+
+export async function currentEpoch(db: SqlDatabase, projectId: string): Promise<number> {
+  await db.query('INSERT INTO project_epochs (project_id, epoch) VALUES ($1, 1) ON CONFLICT (project_id) DO NOTHING', [projectId]);
+  const r = (await db.query<{ epoch: number }>('SELECT epoch FROM project_epochs WHERE project_id = $1', [projectId]))[0];
+  return Number(r?.epoch ?? 1);
+}
+
+function entryKey(key: EntityKey): { map: string; id: string } {
+  return key.kind === 'project' ? { map: 'meta', id: 'project' } : { map: ENTITY_MAPS[key.kind], id: key.id };
+}
+
+function same(a: unknown, b: unknown): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+/** brings a project document in line with the central rows: the store is the authority */
+async function reconcile(db: SqlDatabase, doc: Y.Doc, projectId: string, epoch: number): Promise<number> {
+  const keys = await allEntityKeys(db, projectId);
+  const orders = await readAllOrderEntries(db, projectId);
+  const values = new Map<string, { key: EntityKey; value: unknown }>();
+  for (const key of keys) {
+    const value = key.kind === 'order' ? orders.get(key.id) : await readEntity(db, projectId, key);
+    const { map, id } = entryKey(key);
+    values.set(`${map}/${id}`, { key, value });
+  }
+  let changed = 0;
+  doc.transact(() => {
+    for (const [path, { value }] of values) {
+      const [map, id] = path.split('/') as [string, string];
+      const m = doc.getMap(map);
+      if (!same(m.get(id), value)) {
+        m.set(id, value);
+        changed++;
+      }
+    }
+    for (const map of Object.values(ENTITY_MAPS)) {
+      const m = doc.getMap(map);
+      for (const id of [...m.keys()])
+        if (!values.has(`${map}/${id}`)) {
+          m.delete(id);
+          changed++;
+        }
+    }
+    const meta = doc.getMap('meta');
+    if (meta.get('epoch') !== epoch) meta.set('epoch', epoch);
+    if (meta.get('schemaVersion') !== 1) meta.set('schemaVersion', 1);
+  }, RELAY_ORIGIN);
+  return changed;
+}
+
+export async function startRelay(opts: RelayOptions): Promise<Relay> {
+  const db = await openCentral(opts);
+  await migrate(db);
+  const store = new SqlDocStore(db);
+  const epochs = new Map<string, number>();
+  for (const p of await listProjects(db)) epochs.set(p.id, await currentEpoch(db, p.id));
+
+  /** per-client processing queue: intents run strictly one after another */
+  const queues = new Map<string, Promise<void>>();
+  const lastSeq = new Map<string, number>();
+  const published = new Map<string, Set<string>>();
+  // eslint-disable-next-line prefer-const -- assigned once below; the callbacks above run after
+  let server: RelayServer;
+
+  async function projectDoc(projectId: string): Promise<Y.Doc> {
+    const epoch = epochs.get(projectId) ?? (await currentEpoch(db, projectId));
+    epochs.set(projectId, epoch);
+    return server.getDoc({ kind: 'project', projectId, epoch });
+  }
+
+  async function publish(projectId: string, keys: EntityKey[], result: CommandResult | null): Promise<void> {
+    const doc = await projectDoc(projectId);
+    const values = await Promise.all(keys.map(async (k) => ({ k, v: await readEntity(db, projectId, k) })));
+    doc.transact(() => {
+      for (const { k, v } of values) {
+        const { map, id } = entryKey(k);
+        if (v === null || v === undefined) doc.getMap(map).delete(id);
+        else doc.getMap(map).set(id, v);
+      }
+      if (result) doc.getMap('results').set(result.mid, result);
+    }, RELAY_ORIGIN);
+    if (result) {
+      const set = published.get(result.clientId) ?? new Set<string>();
+      set.add(`${projectId} ${result.mid}`);
+      published.set(result.clientId, set);
+    }
+  }
+
+  async function drain(clientId: string, userId: string, doc: Y.Doc): Promise<void> {
+    const intents = doc.getMap<OutboxIntent>('intents');
+    if (!lastSeq.has(clientId)) {
+      const r = (await db.query<Row>('SELECT last_seq FROM client_cursors WHERE client_id = $1', [clientId]))[0];
+      lastSeq.set(clientId, Number(r?.last_seq ?? 0));
+    }
+    // results of intents the client has pruned leave the project document too
+    const mine = published.get(clientId);
+    if (mine)
+      for (const entry of [...mine]) {
+        const [projectId, mid] = entry.split(' ') as [string, string];
+        const seq = Number(mid.slice(mid.lastIndexOf(':') + 1));
+        if (!intents.has(seqKey(seq))) {
+          const pdoc = await projectDoc(projectId);
+          pdoc.transact(() => pdoc.getMap('results').delete(mid), RELAY_ORIGIN);
+          mine.delete(entry);
+        }
+      }
+    // earlier seqs that are still in the outbox get their stored result again (lost acks)
+    const present = [...intents.keys()].map(Number).filter(Number.isInteger).sort((a, b) => a - b);
+    for (const seq of present) {
+      const intent = intents.get(seqKey(seq));
+      const projectId = typeof intent?.projectId === 'string' ? intent.projectId : null;
+      if (!projectId || !epochs.has(projectId)) continue;
+      const mid = `${clientId}:${seq}`;
+      if (seq <= lastSeq.get(clientId)! && !(mine?.has(`${projectId} ${mid}`) ?? false)) {
+        const outcome = await processCommand(db, { projectId, userId, envelope: intent?.envelope });
+        if (outcome.kind === 'result') await publish(projectId, [], outcome.result);
+      }
+    }
+    for (;;) {
+      const next = lastSeq.get(clientId)! + 1;
+      const intent = intents.get(seqKey(next));
+      if (!intent) return; // hold until the gap fills
+      const named = typeof intent.projectId === 'string' ? intent.projectId : '';
+      // an intent for an unknown project (or no envelope at all) still consumes its seq, as a rejection
+      const projectId = epochs.has(named) ? named : NO_PROJECT;
+      let outcome = await processCommand(db, { projectId, userId, envelope: intent.envelope });
+      if (outcome.kind === 'malformed') {
+        opts.log?.('warn', 'malformed intent', { clientId, seq: next, message: outcome.message });
+        outcome = await processCommand(db, { projectId, userId, envelope: { mid: `${clientId}:${next}`, clientId, seq: next, clientTime: '', command: null } });
+      }
+      if (outcome.kind !== 'result') return;
+      lastSeq.set(clientId, next);
+      if (projectId !== NO_PROJECT) await publish(projectId, touchedBy(outcome.events), outcome.result);
+    }
+  }
+
+  function schedule(clientId: string, userId: string, doc: Y.Doc): Promise<void> {
+    const prev = queues.get(clientId) ?? Promise.resolve();
+    const next = prev
+      .then(() => drain(clientId, userId, doc))
+      .catch((err: unknown) => opts.log?.('error', 'processing failed', { clientId, error: String(err) }));
+    queues.set(clientId, next);
+    return next;
+  }
+
+  async function authorize(principal: Principal, doc: DocName): Promise<'write' | 'read' | 'deny'> {
+    if (doc.kind === 'project') {
+      const epoch = epochs.get(doc.projectId);
+      if (epoch === undefined || epoch !== doc.epoch) return 'deny';
+      const m = await db.query<Row>('SELECT 1 FROM memberships WHERE project_id = $1 AND user_id = $2 AND (role IS NOT NULL OR facility_role IS NOT NULL)', [doc.projectId, principal.userId]);
+      return m.length ? 'read' : 'deny';
+    }
+    // an outbox belongs to the first user who opens it
+    await db.query('INSERT INTO client_cursors (client_id, user_id, last_seq) VALUES ($1, $2, 0) ON CONFLICT (client_id) DO NOTHING', [doc.clientId, principal.userId]);
+    const owner = (await db.query<{ user_id: string }>('SELECT user_id FROM client_cursors WHERE client_id = $1', [doc.clientId]))[0];
+    return owner?.user_id === principal.userId ? 'write' : 'deny';
+  }
+
+  server = await startRelayServer({
+    host: opts.host ?? '127.0.0.1',
+    port: opts.port ?? 0,
+    store,
+    ...(opts.log ? { log: opts.log } : {}),
+    async authenticate(token) {
+      const user = await authenticate(db, token);
+      return user ? { userId: user.id, name: user.name } : null;
+    },
+    authorize,
+    async onRequest(req, res) {
+      if (req.method !== 'GET' || req.url !== '/v1/session') return false;
+      const m = /^Bearer ([\x21-\x7e]{1,512})$/.exec(req.headers.authorization ?? '');
+      const user = m ? await authenticate(db, m[1]!) : null;
+      if (!user) {
+        res.writeHead(401, { 'Content-Type': 'application/json' }).end(JSON.stringify({ error: 'unauthorized' }));
+        return true;
+      }
+      const rows = await db.query<Row>(
+        `SELECT p.id, p.name, m.role, m.facility_role FROM memberships m JOIN projects p ON p.id = m.project_id
+         WHERE m.user_id = $1 AND (m.role IS NOT NULL OR m.facility_role IS NOT NULL) ORDER BY p.name`,
+        [user.id],
+      );
+      const projects = await Promise.all(
+        rows.map(async (r) => ({ id: String(r.id), name: String(r.name), epoch: epochs.get(String(r.id)) ?? (await currentEpoch(db, String(r.id))), role: (r.role as string | null) ?? null, facilityRole: (r.facility_role as string | null) ?? null })),
+      );
+      res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ user: { id: user.id, name: user.name }, projects, serverTime: new Date().toISOString() }));
+      return true;
+    },
+    checkAwareness(_principal, doc, state) {
+      // presence only: who is looking at which order
+      if (doc.kind !== 'project') return false;
+      const keys = Object.keys(state);
+      return keys.every((k) => k === 'user' || k === 'viewing' || k === 'at');
+    },
+    onUpdate(name, doc, _update, origin) {
+      const parsed = parseDocName(name);
+      if (parsed?.kind === 'outbox') void schedule(parsed.clientId, origin.principal.userId, doc);
+    },
+  });
+
+  // the project documents start in line with the store (a crash may have cut a projection short)
+  for (const [projectId, epoch] of epochs) {
+    const doc = await server.getDoc(formatDocName({ kind: 'project', projectId, epoch }));
+    await reconcile(db, doc, projectId, epoch);
+    for (const mid of doc.getMap('results').keys()) {
+      const clientId = mid.slice(0, mid.lastIndexOf(':'));
+      const set = published.get(clientId) ?? new Set<string>();
+      set.add(`${projectId} ${mid}`);
+      published.set(clientId, set);
+    }
+  }
+  await server.flush();
+
+  return {
+    url: server.url,
+    port: server.port,
+    db,
+    server,
+    async idle() {
+      for (;;) {
+        const pending = [...queues.values()];
+        await Promise.all(pending);
+        if (pending.length === queues.size && pending.every((p, i) => p === [...queues.values()][i])) break;
+      }
+      await server.flush();
+    },
+    async close() {
+      await Promise.all([...queues.values()]);
+      await server.close();
+      await db.close();
+    },
+  };
+}

@@ -1,0 +1,454 @@
+import * as Y from 'yjs';
+import {
+  Command,
+  decide,
+  formatDocName,
+  rejectionPrefix,
+  seqKey,
+  type CommandInput,
+  type CommandResult,
+  type Rejection,
+  type Result,
+} from '../core/index.ts';
+import {
+  applyEntry,
+  ENTITY_MAPS,
+  getLocal,
+  loadActor,
+  loadDecideState,
+  setLocal,
+  writeEvents,
+  type EntityKey,
+  type SqlDatabase,
+} from '../db/index.ts';
+import { Journal, type JournalEntry } from './journal.ts';
+import { connectDoc, type DocConnection, type TransportStatus } from './transport.ts';
+
+// the client side of sync: a PGlite replica of the project document, pending commands
+// layered on top with the same decide(), an outbox document only this client writes
+
+export interface ReplicaConfig {
+  server: string;
+  token: string;
+  projectId: string;
+  epoch: number;
+  clientId: string;
+  userId: string;
+}
+
+export type PendingStatus = 'queued' | 'sent' | 'accepted' | 'rejected' | 'discarded';
+
+export interface PendingCommand {
+  mid: string;
+  seq: number;
+  projectId: string;
+  command: Command;
+  status: PendingStatus;
+  result: CommandResult | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface ReplicaStatus {
+  server: string;
+  connection: 'online' | 'offline' | 'reconnecting';
+  lastSync: string | null;
+  queued: number;
+  rejected: number;
+  fatal: { code: number; reason: string } | null;
+}
+
+type Row = Record<string, unknown>;
+
+const OUTBOX_ROTATE_AFTER = 1000;
+
+/** the entries a command touches, for re-layering the overlay */
+export function commandKeys(command: Command): EntityKey[] {
+  const keys: EntityKey[] = [];
+  if ('orderId' in command) keys.push({ kind: 'order', id: command.orderId });
+  if ((command.type === 'sample.create' || command.type === 'sample.update') && 'sampleId' in command) keys.push({ kind: 'sample', id: command.sampleId });
+  if ('labflowId' in command) keys.push({ kind: 'labflow', id: command.type === 'labflow.clone' ? command.newId : command.labflowId });
+  if (command.type === 'settings.set') keys.push({ kind: 'project' });
+  return keys;
+}
+
+function keyId(k: EntityKey): string {
+  return k.kind === 'project' ? 'project' : `${k.kind}:${k.id}`;
+}
+
+function toPending(r: Row): PendingCommand {
+  return {
+    mid: String(r.mid),
+    seq: Number(r.seq),
+    projectId: String(r.project_id),
+    command: r.command as Command,
+    status: r.status as PendingStatus,
+    result: (r.result as CommandResult | null) ?? null,
+    createdAt: r.created_at instanceof Date ? r.created_at.toISOString() : String(r.created_at),
+    updatedAt: r.updated_at instanceof Date ? r.updated_at.toISOString() : String(r.updated_at),
+  };
+}
+
+export class Replica {
+  readonly db: SqlDatabase;
+  readonly config: ReplicaConfig;
+  readonly journal: Journal;
+  readonly projectDoc = new Y.Doc();
+  outboxDoc = new Y.Doc();
+  #project: DocConnection | null = null;
+  #outbox: DocConnection | null = null;
+  #outboxEpoch = 1;
+  #status: TransportStatus = 'disconnected';
+  #everConnected = false;
+  #lastSync: string | null = null;
+  #work: Promise<void> = Promise.resolve();
+  #waiters = new Map<string, Set<(r: CommandResult) => void>>();
+  #listeners = new Set<() => void>();
+
+  constructor(db: SqlDatabase, home: string, config: ReplicaConfig) {
+    this.db = db;
+    this.config = config;
+    this.journal = new Journal(home);
+  }
+
+  /** recovers queued commands the cache lost (PGlite does not fsync) from the journal */
+  async open(): Promise<void> {
+    this.#outboxEpoch = (await getLocal<number>(this.db, 'outbox_epoch')) ?? 1;
+    const known = new Set((await this.db.query<{ mid: string }>('SELECT mid FROM pending')).map((r) => r.mid));
+    const lost = this.journal.read().filter((e) => e.command !== null && !known.has(e.mid));
+    for (const e of lost) {
+      const parsed = Command.safeParse(e.command);
+      if (!parsed.success) continue;
+      await this.db.transaction(async (tx) => {
+        await tx.query(
+          `INSERT INTO pending (mid, seq, project_id, command, status, created_at, updated_at) VALUES ($1,$2,$3,$4::jsonb,'queued',$5,$5) ON CONFLICT DO NOTHING`,
+          [e.mid, e.seq, e.projectId, JSON.stringify(parsed.data), e.clientTime],
+        );
+      });
+      await this.#relayer(commandKeys(parsed.data));
+    }
+  }
+
+  onChange(fn: () => void): () => void {
+    this.#listeners.add(fn);
+    return () => this.#listeners.delete(fn);
+  }
+
+  #emit(): void {
+    for (const fn of this.#listeners) fn();
+  }
+
+  async #nextSeq(): Promise<number> {
+    const journalMax = Math.max(0, ...this.journal.read().map((e) => e.seq));
+    const r = (await this.db.query<{ m: number | null }>('SELECT max(seq) AS m FROM pending'))[0];
+    const stored = (await getLocal<number>(this.db, 'last_seq')) ?? 0;
+    return Math.max(journalMax, Number(r?.m ?? 0), stored) + 1;
+  }
+
+  /**
+   * checks the command against the replica with the same decide() the relay runs; if it
+   * passes, journals it (fsync), queues it and layers its effect on the replica
+   */
+  async queue(input: CommandInput): Promise<Result<PendingCommand>> {
+    const parsed = Command.safeParse(input);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]!;
+      return { success: false, error: { code: 'invalid_input', message: `Invalid input: ${issue.path.join('.')}: ${issue.message}` } };
+    }
+    const command = parsed.data;
+    const run = async (): Promise<Result<PendingCommand>> => {
+      const now = new Date().toISOString();
+      const actor = await loadActor(this.db, this.config.projectId, this.config.userId);
+      if (!actor) return { success: false, error: { code: 'permission_denied', message: 'Permission denied: your account is unknown to this replica or revoked' } };
+      const state = await loadDecideState(this.db, this.config.projectId, actor, command, now);
+      if (!state) return { success: false, error: { code: 'not_found', message: 'Not found: project (run curio sync first)' } };
+      const decided = decide(state, command);
+      if (!decided.success) return decided;
+      const seq = await this.#nextSeq();
+      const mid = `${this.config.clientId}:${seq}`;
+      const entry: JournalEntry = { mid, seq, projectId: this.config.projectId, clientTime: now, command };
+      this.journal.append(entry);
+      await this.db.transaction(async (tx) => {
+        await tx.query(`INSERT INTO pending (mid, seq, project_id, command, status, created_at, updated_at) VALUES ($1,$2,$3,$4::jsonb,'queued',$5,$5)`, [
+          mid,
+          seq,
+          this.config.projectId,
+          JSON.stringify(command),
+          now,
+        ]);
+        await tx.query(`INSERT INTO local_meta (key, value) VALUES ('last_seq', $1::jsonb) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value`, [JSON.stringify(seq)]);
+        await writeEvents(tx, this.config.projectId, decided.data.events, { history: false });
+      });
+      this.#putIntent(entry);
+      this.#emit();
+      return { success: true, data: { mid, seq, projectId: this.config.projectId, command, status: 'queued', result: null, createdAt: now, updatedAt: now } };
+    };
+    return this.#serial(run);
+  }
+
+  #serial<T>(fn: () => Promise<T>): Promise<T> {
+    const next = this.#work.then(fn);
+    this.#work = next.then(
+      () => undefined,
+      () => undefined,
+    );
+    return next;
+  }
+
+  #putIntent(e: JournalEntry): void {
+    const intents = this.outboxDoc.getMap('intents');
+    const key = seqKey(e.seq);
+    if (!intents.has(key)) intents.set(key, { projectId: e.projectId, envelope: { mid: e.mid, clientId: this.config.clientId, seq: e.seq, clientTime: e.clientTime, command: e.command } });
+  }
+
+  async pending(filter?: PendingStatus[]): Promise<PendingCommand[]> {
+    const rows = filter?.length
+      ? await this.db.query<Row>('SELECT * FROM pending WHERE status = ANY($1::text[]) ORDER BY seq', [filter])
+      : await this.db.query<Row>('SELECT * FROM pending ORDER BY seq');
+    return rows.map(toPending);
+  }
+
+  async status(): Promise<ReplicaStatus> {
+    const counts = await this.db.query<{ status: string; n: number }>('SELECT status, count(*)::int AS n FROM pending GROUP BY status');
+    const n = (s: string) => Number(counts.find((c) => c.status === s)?.n ?? 0);
+    const connection = this.#status === 'connected' ? 'online' : this.#project && this.#everConnected && !this.fatal ? 'reconnecting' : 'offline';
+    return {
+      server: this.config.server,
+      connection,
+      lastSync: this.#lastSync ?? (await getLocal<string>(this.db, 'last_sync')) ?? null,
+      queued: n('queued') + n('sent'),
+      rejected: n('rejected'),
+      fatal: this.fatal,
+    };
+  }
+
+  get fatal(): { code: number; reason: string } | null {
+    return this.#project?.fatal ?? this.#outbox?.fatal ?? null;
+  }
+
+  get connected(): boolean {
+    return this.#status === 'connected';
+  }
+
+  /** opens both documents; keeps reconnecting (backoff + jitter) until close() */
+  connect(): void {
+    if (this.#project) return;
+    const { server, token, projectId, epoch, clientId } = this.config;
+    // one pass per transaction, so a result and the rows it changed are applied together
+    const maps = new Map<unknown, string>(['orders', 'samples', 'labflows', 'users', 'meta', 'results'].map((m): [unknown, string] => [this.projectDoc.getMap(m), m]));
+    this.projectDoc.on('afterTransaction', (tx: Y.Transaction) => {
+      const keys: EntityKey[] = [];
+      const mids: string[] = [];
+      for (const [type, changed] of tx.changed) {
+        const name = maps.get(type);
+        if (!name) continue;
+        for (const id of changed) {
+          if (id === null) continue;
+          if (name === 'results') mids.push(id);
+          else if (name === 'meta') {
+            if (id === 'project') keys.push({ kind: 'project' });
+          } else {
+            const kind = Object.entries(ENTITY_MAPS).find(([, m]) => m === name)?.[0] as Exclude<EntityKey['kind'], 'project'> | undefined;
+            if (kind) keys.push({ kind, id });
+          }
+        }
+      }
+      if (keys.length || mids.length) void this.#serial(() => this.#applyRemote(keys, mids));
+    });
+    this.#project = connectDoc({
+      url: server,
+      docName: formatDocName({ kind: 'project', projectId, epoch }),
+      token,
+      doc: this.projectDoc,
+      onStatus: (s) => {
+        this.#status = s;
+        if (s === 'connected') this.#everConnected = true;
+        this.#emit();
+      },
+      onClose: () => this.#emit(),
+    });
+    this.#openOutbox(clientId);
+    void this.#serial(async () => {
+      for (const p of await this.pending(['queued', 'sent'])) this.#putIntent({ mid: p.mid, seq: p.seq, projectId: p.projectId, clientTime: p.createdAt, command: p.command });
+    });
+  }
+
+  #openOutbox(clientId: string): void {
+    this.#outbox?.destroy();
+    this.#outbox = connectDoc({
+      url: this.config.server,
+      docName: formatDocName({ kind: 'outbox', clientId, epoch: this.#outboxEpoch }),
+      token: this.config.token,
+      doc: this.outboxDoc,
+      onClose: () => this.#emit(),
+    });
+  }
+
+  /** waits until both documents have the relay's state; false on timeout or refusal */
+  async whenSynced(timeoutMs: number): Promise<{ ok: true } | { ok: false; reason: string }> {
+    if (!this.#project || !this.#outbox) this.connect();
+    const [a, b] = await Promise.all([this.#project!.whenSynced(timeoutMs), this.#outbox!.whenSynced(timeoutMs)]);
+    for (const r of [a, b])
+      if (!r.success) {
+        const e = r.error;
+        return { ok: false, reason: e.code === 'closed' ? `the relay refused the connection (${e.closeCode}${e.reason ? ` ${e.reason}` : ''})` : e.code === 'timeout' ? `no answer from ${this.config.server}` : e.code };
+      }
+    // everything the documents hold is in the replica once the serial queue drains
+    await this.#serial(async () => undefined);
+    this.#lastSync = new Date().toISOString();
+    await setLocal(this.db, 'last_sync', this.#lastSync);
+    return { ok: true };
+  }
+
+  /** waits for the relay's answer to one command */
+  waitFor(mid: string, timeoutMs: number): Promise<CommandResult | null> {
+    return new Promise((resolve) => {
+      void this.pending().then((all) => {
+        const p = all.find((x) => x.mid === mid);
+        if (p?.result) resolve(p.result);
+      });
+      const set = this.#waiters.get(mid) ?? new Set();
+      const done = (r: CommandResult | null) => {
+        clearTimeout(timer);
+        set.delete(done);
+        resolve(r);
+      };
+      const timer = setTimeout(() => done(null), timeoutMs);
+      set.add(done);
+      this.#waiters.set(mid, set);
+    });
+  }
+
+  /** waits until no command is waiting for the relay */
+  async drained(timeoutMs: number): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const open = await this.pending(['queued', 'sent']);
+      if (open.length === 0) return true;
+      if (Date.now() > deadline) return false;
+      await Promise.race([this.waitFor(open[0]!.mid, Math.max(1, deadline - Date.now())), new Promise((r) => setTimeout(r, 200))]);
+    }
+  }
+
+  /** the server rows for these entries, then the still-pending commands on top */
+  async #relayer(keys: EntityKey[]): Promise<void> {
+    if (keys.length === 0) return;
+    const wanted = new Set(keys.map(keyId));
+    const open = (await this.pending(['queued', 'sent'])).filter((p) => commandKeys(p.command).some((k) => wanted.has(keyId(k))));
+    // a pending command may touch more entries than the ones that changed: rebuild them all
+    for (const p of open)
+      for (const k of commandKeys(p.command))
+        if (!wanted.has(keyId(k))) {
+          wanted.add(keyId(k));
+          keys.push(k);
+        }
+    await this.db.transaction(async (tx) => {
+      for (const k of keys) await applyEntry(tx, this.config.projectId, k, this.#docValue(k));
+      const actor = await loadActor(tx, this.config.projectId, this.config.userId);
+      if (!actor) return;
+      for (const p of open) {
+        const state = await loadDecideState(tx, this.config.projectId, actor, p.command, p.createdAt);
+        if (!state) continue;
+        const d = decide(state, p.command);
+        // a command that no longer applies locally stays pending: the relay has the last word
+        if (d.success) await writeEvents(tx, this.config.projectId, d.data.events, { history: false });
+      }
+    });
+  }
+
+  #docValue(k: EntityKey): unknown {
+    if (k.kind === 'project') return this.projectDoc.getMap('meta').get('project') ?? null;
+    return this.projectDoc.getMap(ENTITY_MAPS[k.kind]).get(k.id) ?? null;
+  }
+
+  async #applyRemote(keys: EntityKey[], mids: string[]): Promise<void> {
+    const results = this.projectDoc.getMap<CommandResult>('results');
+    const mine = mids.map((m) => results.get(m)).filter((r): r is CommandResult => !!r && r.clientId === this.config.clientId);
+    const now = new Date().toISOString();
+    const answered: CommandResult[] = [];
+    for (const r of mine) {
+      const rows = await this.db.query<Row>(`UPDATE pending SET status = $2, result = $3::jsonb, updated_at = $4 WHERE mid = $1 AND status IN ('queued', 'sent') RETURNING *`, [
+        r.mid,
+        r.status,
+        JSON.stringify(r),
+        now,
+      ]);
+      const p = rows[0];
+      if (p) {
+        answered.push(r);
+        keys.push(...commandKeys(toPending(p).command));
+      }
+    }
+    await this.#relayer(keys);
+    if (answered.length) {
+      // acknowledged: prune the outbox and the journal
+      this.outboxDoc.transact(() => {
+        const intents = this.outboxDoc.getMap('intents');
+        for (const r of answered) intents.delete(seqKey(r.seq));
+      });
+      const open = new Set((await this.pending(['queued', 'sent'])).map((p) => p.mid));
+      this.journal.compact((e) => open.has(e.mid));
+      await this.#maybeRotateOutbox(open.size);
+    }
+    for (const r of answered) for (const w of this.#waiters.get(r.mid) ?? []) w(r);
+    if (keys.length || answered.length) this.#emit();
+  }
+
+  /** a new outbox epoch sheds the tombstones of pruned intents */
+  async #maybeRotateOutbox(openCount: number): Promise<void> {
+    const deleted = (await getLocal<number>(this.db, 'outbox_pruned')) ?? 0;
+    const pruned = deleted + 1;
+    if (openCount > 0 || pruned < OUTBOX_ROTATE_AFTER) {
+      await setLocal(this.db, 'outbox_pruned', pruned);
+      return;
+    }
+    this.#outboxEpoch += 1;
+    await setLocal(this.db, 'outbox_epoch', this.#outboxEpoch);
+    await setLocal(this.db, 'outbox_pruned', 0);
+    this.outboxDoc.destroy();
+    this.outboxDoc = new Y.Doc();
+    if (this.#outbox) this.#openOutbox(this.config.clientId);
+  }
+
+  /** a rejected command leaves the sync issues list */
+  async discard(mid: string): Promise<Result<PendingCommand>> {
+    const p = (await this.pending()).find((x) => x.mid === mid);
+    if (!p) return { success: false, error: { code: 'not_found', message: `Not found: pending command ${mid}` } };
+    if (p.status !== 'rejected') return { success: false, error: { code: 'conflict', message: `Conflict: ${mid} is ${p.status}; only rejected commands can be discarded` } };
+    await this.db.query(`UPDATE pending SET status = 'discarded', updated_at = $2 WHERE mid = $1`, [mid, new Date().toISOString()]);
+    this.#emit();
+    return { success: true, data: { ...p, status: 'discarded' } };
+  }
+
+  /** sends a rejected command again against the current state (new id, current version) */
+  async reissue(mid: string): Promise<Result<PendingCommand>> {
+    const p = (await this.pending()).find((x) => x.mid === mid);
+    if (!p) return { success: false, error: { code: 'not_found', message: `Not found: pending command ${mid}` } };
+    if (p.status !== 'rejected') return { success: false, error: { code: 'conflict', message: `Conflict: ${mid} is ${p.status}; only rejected commands can be re-issued` } };
+    const command = { ...p.command } as Command & { baseVersion?: number };
+    if ('baseVersion' in command && 'orderId' in command) {
+      const v = (await this.db.query<{ version: number }>('SELECT version FROM orders WHERE id = $1', [command.orderId]))[0];
+      if (v) command.baseVersion = Number(v.version);
+    }
+    const queued = await this.queue(command as CommandInput);
+    if (queued.success) await this.db.query(`UPDATE pending SET status = 'discarded', updated_at = $2 WHERE mid = $1`, [mid, new Date().toISOString()]);
+    return queued;
+  }
+
+  async close(): Promise<void> {
+    await this.#work;
+    this.#project?.destroy();
+    this.#outbox?.destroy();
+    this.#project = null;
+    this.#outbox = null;
+    this.projectDoc.destroy();
+    this.outboxDoc.destroy();
+  }
+}
+
+export function describeRejection(r: CommandResult | Rejection): string {
+  const code = r.code ?? 'conflict';
+  const message = r.message ?? '';
+  const prefix = rejectionPrefix(code);
+  return message.startsWith(prefix) ? message : `${prefix}: ${message}`;
+}
