@@ -75,7 +75,7 @@ export async function runReplicaLogin(store: Store, out: Output, a: Parsed): Pro
   };
   writeConfig(store.home, config);
   await migrate(store.db);
-  const replica = replicaOf({ ...store, config })!;
+  const replica = (await replicaOf({ ...store, config }))!;
   try {
     await replica.open();
     replica.connect();

@@ -12,7 +12,7 @@ import {
   type Result,
   type User,
 } from '../core/index.ts';
-import { Replica } from '../sync/index.ts';
+import type { Replica } from '../sync/index.ts';
 import {
   authenticate,
   findProject,
@@ -147,14 +147,16 @@ export function replicaGateway(replica: Replica): Gateway {
 const WAIT_CONNECT_MS = Number(process.env.CURIO_CONNECT_TIMEOUT_MS ?? 3000);
 const WAIT_RESULT_MS = Number(process.env.CURIO_RESULT_TIMEOUT_MS ?? 15000);
 
-export function replicaOf(store: Store): Replica | null {
+/** the sync client loads only for replicas: standalone commands start faster without it */
+export async function replicaOf(store: Store): Promise<Replica | null> {
   const c = store.config;
   if (c?.mode !== 'replica' || !c.server || !c.token || !c.projectId || !c.clientId || !c.userId) return null;
+  const { Replica } = await import('../sync/index.ts');
   return new Replica(store.db, store.home, { server: c.server, token: c.token, projectId: c.projectId, epoch: c.epoch ?? 1, clientId: c.clientId, userId: c.userId });
 }
 
 async function openReplicaSession(store: Store, config: HomeConfig): Promise<Result<Session>> {
-  const replica = replicaOf(store);
+  const replica = await replicaOf(store);
   if (!replica) return fail('invalid_input', "this replica's login is incomplete: run 'curio login --server URL --token TOKEN' again");
   await replica.open();
   const user = await findUser(store.db, config.userId!);

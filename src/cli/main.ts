@@ -5,7 +5,6 @@ import { auditVerify, labflowsCommands, samplesCommands, stagesCommands, stagesS
 import { ordersCommands, type CommandDef } from './cmd-orders.ts';
 import { EXIT, openSession, openStore, report, type Store } from './context.ts';
 import { LockedError } from './home.ts';
-import { runPending, runRelay, runReplicaLogin, runStatus, runSync } from './cmd-sync.ts';
 import { consoleOutput, type Output } from './output.ts';
 
 export interface Io {
@@ -133,10 +132,10 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, io: Io): Prom
           simple('curio login [--server ws://HOST:PORT] --token TOKEN [--project P]', [], { token: { type: 'string' }, server: { type: 'string' }, project: { type: 'string' }, force: { type: 'boolean' } }),
         );
         if (!a.success) return report(out, a.error);
-        return await withStore(env, (store) => (a.data.flags.server ? runReplicaLogin(store, out, a.data) : runLogin(store, out, a.data)));
+        return await withStore(env, async (store) => (a.data.flags.server ? (await import('./cmd-sync.ts')).runReplicaLogin(store, out, a.data) : runLogin(store, out, a.data)));
       }
       case 'relay':
-        return await runRelay([sub, ...rest].filter((x): x is string => x !== undefined), env, out);
+        return await (await import('./cmd-sync.ts')).runRelay([sub, ...rest].filter((x): x is string => x !== undefined), env, out);
       case 'sync':
       case 'status':
       case 'pending':
@@ -144,6 +143,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, io: Io): Prom
           const s = await openSession(store);
           if (!s.success) return report(out, s.error);
           const args = [sub, ...rest].filter((x): x is string => x !== undefined && x !== '--json');
+          const { runPending, runStatus, runSync } = await import('./cmd-sync.ts');
           try {
             if (cmd === 'sync') return await runSync(s.data, out, args);
             if (cmd === 'status') return await runStatus(s.data, out);

@@ -248,7 +248,7 @@ function createOrder(state: DecideState, command: Extract<Command, { type: 'orde
   } else if (!actor.facilityRole && !actor.superadmin) {
     return fail('permission_denied', 'Permission denied: creating a facility order requires researcher or facility_admin');
   }
-  if (state.displayIdTaken) return fail('conflict', `Conflict: display id ${f.displayId} is already used in this project`, { path: ['displayId'] });
+  if (state.displayIdTaken) return fail('conflict', `Conflict: display id ${f.displayId} (slug ${slugify(f.displayId)}) is already used in this project`, { path: ['displayId'] });
   let labflow: Labflow | undefined;
   if (command.workflow === 'clinical') {
     labflow = resolveLabflow(state.labflows ?? [], 'clinical', { projectId: project.id, orgId: project.orgId });
@@ -354,7 +354,7 @@ function updateOrder(state: DecideState, agg: OrderAggregate, command: Extract<C
       return fail('conflict', `Conflict: order ${order.displayId} cannot be renamed: files have been written under its slug ${order.slug}`, {
         path: ['displayId'],
       });
-    if (state.displayIdTaken) return fail('conflict', `Conflict: display id ${patch.displayId} is already used in this project`, { path: ['displayId'] });
+    if (state.displayIdTaken) return fail('conflict', `Conflict: display id ${patch.displayId} (slug ${slugify(patch.displayId)}) is already used in this project`, { path: ['displayId'] });
   }
   const full: Partial<Order> = { ...patch };
   if (patch.displayId !== undefined) full.slug = slugify(patch.displayId);

@@ -2,6 +2,7 @@ import type { Command } from './commands.ts';
 import { decide, needs, type Decision, type DecideState, type Event, type OrderAggregate } from './decide.ts';
 import type { Actor } from './rbac.ts';
 import { fail, type Result } from './result.ts';
+import { slugify } from './slug.ts';
 import type { Labflow, Membership, Order, OrderSample, OrderStage, Project, Sample, StatusNote, TransitionRecord, User } from './schemas.ts';
 
 /**
@@ -83,7 +84,9 @@ export function stateFor(world: World, actor: Actor, command: Command, now: stri
   if (n.displayId) {
     const { kind, value, exceptId } = n.displayId;
     const pool: Iterable<{ id: string; displayId: string }> = kind === 'order' ? world.orders.values() : world.samples.values();
-    state.displayIdTaken = [...pool].some((e) => e.displayId === value && e.id !== exceptId);
+    // orders are unique by slug too: files are written under it
+    const same = (e: { displayId: string }) => e.displayId === value || (kind === 'order' && slugify(e.displayId) === slugify(value));
+    state.displayIdTaken = [...pool].some((e) => same(e) && e.id !== exceptId);
   }
   if (n.labflows) state.labflows = [...world.labflows.values()];
   if (n.userId) {

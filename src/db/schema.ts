@@ -78,6 +78,7 @@ CREATE TABLE orders (
   updated_at timestamptz NOT NULL
 );
 CREATE UNIQUE INDEX orders_display_id ON orders (project_id, display_id);
+CREATE UNIQUE INDEX orders_slug ON orders (project_id, slug);
 CREATE INDEX orders_by_created ON orders (project_id, created_at DESC, id);
 CREATE INDEX orders_by_status ON orders (project_id, status);
 CREATE TABLE samples (

@@ -1,5 +1,6 @@
 import {
   needs,
+  slugify,
   type Actor,
   type Command,
   type DecideState,
@@ -76,11 +77,20 @@ export async function loadDecideState(sql: Sql, projectId: string, actor: Actor,
     state.sampleFacilityStatuses = statuses.map((r) => r.status);
   }
   if (n.displayId) {
-    const table = n.displayId.kind === 'order' ? 'orders' : 'samples';
-    const taken = await sql.query<Row>(
-      `SELECT 1 FROM ${table} WHERE project_id = $1 AND display_id = $2 AND id::text <> $3 LIMIT 1`,
-      [projectId, n.displayId.value, n.displayId.exceptId ?? ''],
-    );
+    // orders are unique by slug too: files are written under it
+    const taken =
+      n.displayId.kind === 'order'
+        ? await sql.query<Row>(`SELECT 1 FROM orders WHERE project_id = $1 AND (display_id = $2 OR slug = $3) AND id::text <> $4 LIMIT 1`, [
+            projectId,
+            n.displayId.value,
+            slugify(n.displayId.value),
+            n.displayId.exceptId ?? '',
+          ])
+        : await sql.query<Row>(`SELECT 1 FROM samples WHERE project_id = $1 AND display_id = $2 AND id::text <> $3 LIMIT 1`, [
+            projectId,
+            n.displayId.value,
+            n.displayId.exceptId ?? '',
+          ]);
     state.displayIdTaken = taken.length > 0;
   }
   if (n.labflows) state.labflows = (await sql.query<Row>('SELECT * FROM labflows ORDER BY id')).map(toLabflow);

@@ -19,6 +19,7 @@ import {
   setLocal,
   writeEvents,
   type EntityKey,
+  type Sql,
   type SqlDatabase,
 } from '../db/index.ts';
 import { Journal, type JournalEntry } from './journal.ts';
@@ -61,6 +62,9 @@ export interface ReplicaStatus {
 type Row = Record<string, unknown>;
 
 const OUTBOX_ROTATE_AFTER = 1000;
+const COMPACT_AFTER = 200;
+/** origin of the stored document loaded at start: already in the replica's rows */
+const LOCAL_LOAD = Symbol('curio.local-load');
 
 /** the entries a command touches, for re-layering the overlay */
 export function commandKeys(command: Command): EntityKey[] {
@@ -104,6 +108,11 @@ export class Replica {
   #work: Promise<void> = Promise.resolve();
   #waiters = new Map<string, Set<(r: CommandResult) => void>>();
   #listeners = new Set<() => void>();
+  #storedUpdates = 0;
+
+  get #projectDocName(): string {
+    return formatDocName({ kind: 'project', projectId: this.config.projectId, epoch: this.config.epoch });
+  }
 
   constructor(db: SqlDatabase, home: string, config: ReplicaConfig) {
     this.db = db;
@@ -114,6 +123,10 @@ export class Replica {
   /** recovers queued commands the cache lost (PGlite does not fsync) from the journal */
   async open(): Promise<void> {
     this.#outboxEpoch = (await getLocal<number>(this.db, 'outbox_epoch')) ?? 1;
+    // the project document as last stored, so a reconnect only fetches what changed
+    const stored = await this.db.query<{ update: Uint8Array }>('SELECT update FROM yjs_updates WHERE doc = $1 ORDER BY seq', [this.#projectDocName]);
+    if (stored.length) Y.applyUpdate(this.projectDoc, Y.mergeUpdates(stored.map((r) => new Uint8Array(r.update))), LOCAL_LOAD);
+    this.#storedUpdates = stored.length;
     const known = new Set((await this.db.query<{ mid: string }>('SELECT mid FROM pending')).map((r) => r.mid));
     const lost = this.journal.read().filter((e) => e.command !== null && !known.has(e.mid));
     for (const e of lost) {
@@ -234,26 +247,30 @@ export class Replica {
   connect(): void {
     if (this.#project) return;
     const { server, token, projectId, epoch, clientId } = this.config;
-    // one pass per transaction, so a result and the rows it changed are applied together
+    // one pass per transaction, so a result and the rows it changed are applied together;
+    // 'update' follows 'afterTransaction' synchronously and carries the bytes to store
     const maps = new Map<unknown, string>(['orders', 'samples', 'labflows', 'users', 'meta', 'results'].map((m): [unknown, string] => [this.projectDoc.getMap(m), m]));
+    let collected: { keys: EntityKey[]; mids: string[] } = { keys: [], mids: [] };
     this.projectDoc.on('afterTransaction', (tx: Y.Transaction) => {
-      const keys: EntityKey[] = [];
-      const mids: string[] = [];
       for (const [type, changed] of tx.changed) {
         const name = maps.get(type);
         if (!name) continue;
         for (const id of changed) {
           if (id === null) continue;
-          if (name === 'results') mids.push(id);
+          if (name === 'results') collected.mids.push(id);
           else if (name === 'meta') {
-            if (id === 'project') keys.push({ kind: 'project' });
+            if (id === 'project') collected.keys.push({ kind: 'project' });
           } else {
             const kind = Object.entries(ENTITY_MAPS).find(([, m]) => m === name)?.[0] as Exclude<EntityKey['kind'], 'project'> | undefined;
-            if (kind) keys.push({ kind, id });
+            if (kind) collected.keys.push({ kind, id });
           }
         }
       }
-      if (keys.length || mids.length) void this.#serial(() => this.#applyRemote(keys, mids));
+    });
+    this.projectDoc.on('update', (update: Uint8Array) => {
+      const { keys, mids } = collected;
+      collected = { keys: [], mids: [] };
+      void this.#serial(() => this.#applyRemote(keys, mids, update));
     });
     this.#project = connectDoc({
       url: server,
@@ -267,6 +284,7 @@ export class Replica {
       },
       onClose: () => this.#emit(),
     });
+    this.#project.awareness.on('change', () => this.#emit());
     this.#openOutbox(clientId);
     void this.#serial(async () => {
       for (const p of await this.pending(['queued', 'sent'])) this.#putIntent({ mid: p.mid, seq: p.seq, projectId: p.projectId, clientTime: p.createdAt, command: p.command });
@@ -282,6 +300,28 @@ export class Replica {
       doc: this.outboxDoc,
       onClose: () => this.#emit(),
     });
+  }
+
+  /** tells others which order this user is looking at (null: none) */
+  setPresence(viewing: string | null, userName: string): void {
+    const aw = this.#project?.awareness;
+    if (!aw) return;
+    aw.setLocalState({ user: { name: userName }, viewing, at: new Date().toISOString() });
+  }
+
+  /** who else is looking at which order: orderId → user names */
+  presence(): Map<string, string[]> {
+    const out = new Map<string, string[]>();
+    const aw = this.#project?.awareness;
+    if (!aw) return out;
+    for (const [id, state] of aw.getStates()) {
+      if (id === aw.clientID) continue;
+      const viewing = typeof state.viewing === 'string' ? state.viewing : null;
+      const name = typeof (state.user as { name?: unknown } | undefined)?.name === 'string' ? String((state.user as { name: string }).name) : null;
+      if (!viewing || !name) continue;
+      out.set(viewing, [...new Set([...(out.get(viewing) ?? []), name])]);
+    }
+    return out;
   }
 
   /** waits until both documents have the relay's state; false on timeout or refusal */
@@ -331,18 +371,20 @@ export class Replica {
   }
 
   /** the server rows for these entries, then the still-pending commands on top */
-  async #relayer(keys: EntityKey[]): Promise<void> {
+  async #relayer(keys: EntityKey[], outer?: Sql): Promise<void> {
     if (keys.length === 0) return;
-    const wanted = new Set(keys.map(keyId));
-    const open = (await this.pending(['queued', 'sent'])).filter((p) => commandKeys(p.command).some((k) => wanted.has(keyId(k))));
-    // a pending command may touch more entries than the ones that changed: rebuild them all
-    for (const p of open)
-      for (const k of commandKeys(p.command))
-        if (!wanted.has(keyId(k))) {
-          wanted.add(keyId(k));
-          keys.push(k);
-        }
-    await this.db.transaction(async (tx) => {
+    const run = async (tx: Sql) => {
+      const wanted = new Set(keys.map(keyId));
+      const open = (await tx.query<Row>(`SELECT * FROM pending WHERE status IN ('queued', 'sent') ORDER BY seq`))
+        .map(toPending)
+        .filter((p) => commandKeys(p.command).some((k) => wanted.has(keyId(k))));
+      // a pending command may touch more entries than the ones that changed: rebuild them all
+      for (const p of open)
+        for (const k of commandKeys(p.command))
+          if (!wanted.has(keyId(k))) {
+            wanted.add(keyId(k));
+            keys.push(k);
+          }
       for (const k of keys) await applyEntry(tx, this.config.projectId, k, this.#docValue(k));
       const actor = await loadActor(tx, this.config.projectId, this.config.userId);
       if (!actor) return;
@@ -353,7 +395,9 @@ export class Replica {
         // a command that no longer applies locally stays pending: the relay has the last word
         if (d.success) await writeEvents(tx, this.config.projectId, d.data.events, { history: false });
       }
-    });
+    };
+    if (outer) await run(outer);
+    else await this.db.transaction(run);
   }
 
   #docValue(k: EntityKey): unknown {
@@ -361,25 +405,30 @@ export class Replica {
     return this.projectDoc.getMap(ENTITY_MAPS[k.kind]).get(k.id) ?? null;
   }
 
-  async #applyRemote(keys: EntityKey[], mids: string[]): Promise<void> {
+  /** one remote transaction: its update is stored and its rows applied atomically */
+  async #applyRemote(keys: EntityKey[], mids: string[], update: Uint8Array | null): Promise<void> {
     const results = this.projectDoc.getMap<CommandResult>('results');
     const mine = mids.map((m) => results.get(m)).filter((r): r is CommandResult => !!r && r.clientId === this.config.clientId);
     const now = new Date().toISOString();
     const answered: CommandResult[] = [];
-    for (const r of mine) {
-      const rows = await this.db.query<Row>(`UPDATE pending SET status = $2, result = $3::jsonb, updated_at = $4 WHERE mid = $1 AND status IN ('queued', 'sent') RETURNING *`, [
-        r.mid,
-        r.status,
-        JSON.stringify(r),
-        now,
-      ]);
-      const p = rows[0];
-      if (p) {
-        answered.push(r);
-        keys.push(...commandKeys(toPending(p).command));
+    await this.db.transaction(async (tx) => {
+      if (update) await tx.query('INSERT INTO yjs_updates (doc, update) VALUES ($1, $2)', [this.#projectDocName, update]);
+      for (const r of mine) {
+        const rows = await tx.query<Row>(`UPDATE pending SET status = $2, result = $3::jsonb, updated_at = $4 WHERE mid = $1 AND status IN ('queued', 'sent') RETURNING *`, [
+          r.mid,
+          r.status,
+          JSON.stringify(r),
+          now,
+        ]);
+        const p = rows[0];
+        if (p) {
+          answered.push(r);
+          keys.push(...commandKeys(toPending(p).command));
+        }
       }
-    }
-    await this.#relayer(keys);
+      await this.#relayer(keys, tx);
+    });
+    if (++this.#storedUpdates > COMPACT_AFTER) await this.#compactDoc();
     if (answered.length) {
       // acknowledged: prune the outbox and the journal
       this.outboxDoc.transact(() => {
@@ -392,6 +441,16 @@ export class Replica {
     }
     for (const r of answered) for (const w of this.#waiters.get(r.mid) ?? []) w(r);
     if (keys.length || answered.length) this.#emit();
+  }
+
+  /** the stored project document as one update */
+  async #compactDoc(): Promise<void> {
+    const merged = Y.encodeStateAsUpdate(this.projectDoc);
+    await this.db.transaction(async (tx) => {
+      await tx.query('DELETE FROM yjs_updates WHERE doc = $1', [this.#projectDocName]);
+      await tx.query('INSERT INTO yjs_updates (doc, update) VALUES ($1, $2)', [this.#projectDocName, merged]);
+    });
+    this.#storedUpdates = 1;
   }
 
   /** a new outbox epoch sheds the tombstones of pruned intents */
