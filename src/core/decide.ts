@@ -17,7 +17,7 @@ import {
   validateLabflow,
 } from './labflow.ts';
 import { normalizeStatus, requiresSignature, TERMINAL_STATUSES } from './order-machine.ts';
-import { can, canManage, hasProjectRole, requireAssigned, requireRole, type Actor } from './rbac.ts';
+import { actorFrom, can, canManage, hasProjectRole, requireAssigned, requireRole, type Actor } from './rbac.ts';
 import { fail, ok, type Rejection, type Result } from './result.ts';
 import type {
   Labflow,
@@ -592,15 +592,7 @@ function assignStage(state: DecideState, agg: OrderAggregate, command: Extract<C
   const target = state.target;
   if (!target || target.user.id !== command.userId || target.user.revokedAt)
     return fail('not_found', `Not found: user ${command.userId}`);
-  const targetActor: Actor = {
-    userId: target.user.id,
-    name: target.user.name,
-    projectRole: target.membership?.role ?? null,
-    facilityRole: target.membership?.facilityRole ?? null,
-    orgRole: target.user.orgRole,
-    superadmin: target.user.superadmin,
-    departmentId: target.user.departmentId,
-  };
+  const targetActor = actorFrom(target.user, target.membership);
   if (!hasProjectRole(targetActor, 'project_editor'))
     return fail('invalid_input', `Invalid input: ${target.user.name} cannot be assigned: needs project_editor or higher`);
   const self = command.userId === actor.userId;

@@ -1,5 +1,5 @@
 import { fail, ok, type Result } from './result.ts';
-import type { FacilityRole, OrderStage, OrgRole, ProjectRole, StageCapabilities } from './schemas.ts';
+import type { FacilityRole, Membership, OrderStage, OrgRole, ProjectRole, StageCapabilities, User } from './schemas.ts';
 
 /** who is acting, with roles read from the database at processing time */
 export interface Actor {
@@ -10,6 +10,19 @@ export interface Actor {
   orgRole: OrgRole | null;
   superadmin: boolean;
   departmentId: string | null;
+}
+
+/** the actor a user is in a project, from the user row and their membership there */
+export function actorFrom(user: User, membership: Membership | null): Actor {
+  return {
+    userId: user.id,
+    name: user.name,
+    projectRole: membership?.role ?? null,
+    facilityRole: membership?.facilityRole ?? null,
+    orgRole: user.orgRole,
+    superadmin: user.superadmin,
+    departmentId: user.departmentId,
+  };
 }
 
 export const PERMISSIONS = ['orders:read', 'orders:write', 'orders:write_any'] as const;

@@ -1,6 +1,6 @@
 import type { Command } from './commands.ts';
 import { decide, needs, type Decision, type DecideState, type Event, type OrderAggregate } from './decide.ts';
-import type { Actor } from './rbac.ts';
+import { actorFrom, type Actor } from './rbac.ts';
 import { fail, type Result } from './result.ts';
 import { slugify } from './slug.ts';
 import type { Labflow, Membership, Order, OrderSample, OrderStage, Project, Sample, StatusNote, TransitionRecord, User } from './schemas.ts';
@@ -42,16 +42,7 @@ export function emptyWorld(project: Project, labflows: Labflow[] = []): World {
 export function actorOf(world: World, userId: string): Actor | undefined {
   const user = world.users.get(userId);
   if (!user || user.revokedAt) return undefined;
-  const m = world.memberships.get(userId);
-  return {
-    userId: user.id,
-    name: user.name,
-    projectRole: m?.role ?? null,
-    facilityRole: m?.facilityRole ?? null,
-    orgRole: user.orgRole,
-    superadmin: user.superadmin,
-    departmentId: user.departmentId,
-  };
+  return actorFrom(user, world.memberships.get(userId) ?? null);
 }
 
 export function aggregateOf(world: World, orderId: string): OrderAggregate | null {

@@ -106,6 +106,15 @@ function orderWhere(projectId: string, actor: Actor, settings: ProjectSettings, 
   return where.join(' AND ');
 }
 
+function toListItem(r: Row): OrderListItem {
+  return {
+    order: toOrder(r),
+    stageState: (r.stage_state as string | null) ?? null,
+    assigneeId: (r.stage_assignee as string | null) ?? null,
+    assigneeName: (r.assignee_name as string | null) ?? null,
+  };
+}
+
 const ORDER_FROM = `orders o
   LEFT JOIN order_stages s ON s.order_id = o.id AND s.stage_code = o.status
   LEFT JOIN users u ON u.id = s.assignee_id`;
@@ -122,12 +131,7 @@ export async function listOrders(db: Sql, projectId: string, actor: Actor, setti
      FROM ${ORDER_FROM} WHERE ${where} ORDER BY ${sort} ${dir}, o.created_at DESC, o.id${limit}${offset}`,
     params,
   );
-  return rows.map((r) => ({
-    order: toOrder(r),
-    stageState: (r.stage_state as string | null) ?? null,
-    assigneeId: (r.stage_assignee as string | null) ?? null,
-    assigneeName: (r.assignee_name as string | null) ?? null,
-  }));
+  return rows.map(toListItem);
 }
 
 export async function countOrders(db: Sql, projectId: string, actor: Actor, settings: ProjectSettings, f: OrderFilter = {}): Promise<Record<string, number>> {
@@ -270,11 +274,5 @@ export async function reviewQueue(db: Sql, projectId: string, actor: Actor, sett
      LIMIT ${Math.floor(limit)}`,
     params,
   );
-  return rows.map((r) => ({
-    order: toOrder(r),
-    stageState: (r.stage_state as string | null) ?? null,
-    assigneeId: (r.stage_assignee as string | null) ?? null,
-    assigneeName: (r.assignee_name as string | null) ?? null,
-    mine: Boolean(r.mine),
-  }));
+  return rows.map((r) => ({ ...toListItem(r), mine: Boolean(r.mine) }));
 }

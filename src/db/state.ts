@@ -1,4 +1,5 @@
 import {
+  actorFrom,
   needs,
   slugify,
   type Actor,
@@ -25,18 +26,8 @@ export async function loadProject(sql: Sql, projectId: string) {
 export async function loadActor(sql: Sql, projectId: string, userId: string): Promise<Actor | null> {
   const u = (await sql.query<Row>('SELECT * FROM users WHERE id = $1', [userId]))[0];
   if (!u || u.revoked_at) return null;
-  const user = toUser(u);
   const m = (await sql.query<Row>('SELECT * FROM memberships WHERE project_id = $1 AND user_id = $2', [projectId, userId]))[0];
-  const membership = m ? toMembership(m) : null;
-  return {
-    userId: user.id,
-    name: user.name,
-    projectRole: membership?.role ?? null,
-    facilityRole: membership?.facilityRole ?? null,
-    orgRole: user.orgRole,
-    superadmin: user.superadmin,
-    departmentId: user.departmentId,
-  };
+  return actorFrom(toUser(u), m ? toMembership(m) : null);
 }
 
 export async function loadAggregate(sql: Sql, projectId: string, orderId: string, lock = false): Promise<OrderAggregate | null> {
