@@ -1,6 +1,6 @@
 import { execFile, execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -8,10 +8,10 @@ import { join } from 'node:path';
 // (its own -L socket name under its own TMUX_TMPDIR), so parallel tests never
 // share a server, and nothing is left behind.
 //
-// The pane stays after the program exits so its status can be read, but tmux
-// then writes a "Pane is dead" line (scrolling the screen) and hides the
-// cursor. To inspect the terminal as the user's shell gets it back, run the
-// program under a shell that outlives it: sh -c 'prog; echo "exited $?"; sleep 60'.
+// The program runs under a small shell that records its exit status and then
+// waits, so after the program exits the pane shows the terminal exactly as
+// the program handed it back (a dead tmux pane would add a "Pane is dead"
+// line, scroll, and hide the cursor).
 
 export interface TmuxOptions {
   cmd: string;
@@ -87,12 +87,34 @@ export async function startTmux(options: TmuxOptions): Promise<TmuxSession> {
 
   const cols = options.cols ?? 80;
   const rows = options.rows ?? 24;
-  const command = ['exec', ...[options.cmd, ...(options.args ?? [])].map(quote)].join(' ');
+  // tmux's own pane_dead_status comes back empty now and then for a program
+  // that exits at once, so the shell records the status; `trap :` keeps the
+  // shell alive through a SIGINT meant for the program without making the
+  // program inherit an ignored SIGINT
+  const statusFile = join(dir, 'status');
+  const words = [options.cmd, ...(options.args ?? [])].map(quote).join(' ');
+  // written aside and renamed, so a reader never sees a half-written file
+  const command = `trap : INT; ${words}; echo $? > ${quote(`${statusFile}.new`)}; mv ${quote(`${statusFile}.new`)} ${quote(statusFile)}; exec sleep 86400`;
+  const recorded = (): number | null => {
+    try {
+      const text = readFileSync(statusFile, 'utf8').trim();
+      return /^\d+$/.test(text) ? Number(text) : null;
+    } catch {
+      return null;
+    }
+  };
   const envArgs = Object.entries(options.env ?? {}).flatMap(([k, v]) => ['-e', `${k}=${v}`]);
-  await tmux(
-    'new-session', '-d', '-s', 'curio', '-x', String(cols), '-y', String(rows),
-    '-c', options.cwd ?? process.cwd(), ...envArgs, command,
-  );
+  try {
+    await tmux(
+      'new-session', '-d', '-s', 'curio', '-x', String(cols), '-y', String(rows),
+      '-c', options.cwd ?? process.cwd(), ...envArgs, command,
+    );
+  } catch (error) {
+    live.delete(entry);
+    await tmux('kill-server').catch(() => undefined);
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
 
   const session: TmuxSession = {
     socket,
@@ -129,11 +151,13 @@ export async function startTmux(options: TmuxOptions): Promise<TmuxSession> {
     async resize(c, r) {
       await tmux('resize-window', '-t', 'curio', '-x', String(c), '-y', String(r));
     },
-    isRunning: async () => (await format('#{pane_dead}')) !== '1',
+    isRunning: async () => (await session.exitCode()) === null,
     async exitCode() {
-      const [dead, status] = (await format('#{pane_dead} #{pane_dead_status}')).split(' ');
-      // the status can lag the dead flag by a moment
-      return dead === '1' && status !== undefined && /^\d+$/.test(status) ? Number(status) : null;
+      const status = recorded();
+      if (status !== null) return status;
+      // the recording shell itself is gone (killed from outside)
+      if ((await format('#{pane_dead}')) === '1') return recorded() ?? -1;
+      return null;
     },
     alternateScreen: async () => (await format('#{alternate_on}')) === '1',
     cursorVisible: async () => (await format('#{cursor_flag}')) === '1',
