@@ -33,7 +33,14 @@ function wrap(client: pg.Pool | pg.PoolClient, transaction: Sql['transaction']):
         const r = await client.query(`INSERT INTO ${tmp} SELECT * FROM unnest(${sel})`, arrays);
         n += r.rowCount ?? 0;
       }
-      await client.query(`INSERT INTO ${table} (${columns.join(', ')}) SELECT * FROM ${tmp}`);
+      // the staging table is all text: cast each column to its type in the target table
+      const types = await client.query<{ column_name: string; data_type: string; udt_name: string }>(
+        `SELECT column_name, data_type, udt_name FROM information_schema.columns WHERE table_name = $1 AND table_schema = current_schema()`,
+        [table],
+      );
+      const typeOf = new Map(types.rows.map((r) => [r.column_name, r.data_type === 'ARRAY' ? `${r.udt_name.replace(/^_/, '')}[]` : r.data_type === 'USER-DEFINED' ? r.udt_name : r.data_type]));
+      const casts = columns.map((c) => `${c}::${typeOf.get(c) ?? 'text'}`).join(', ');
+      await client.query(`INSERT INTO ${table} (${columns.join(', ')}) SELECT ${casts} FROM ${tmp}`);
       await client.query(`DROP TABLE ${tmp}`);
       return n;
     },

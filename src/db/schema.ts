@@ -1,6 +1,7 @@
 import { SLUG_SQL } from '../core/index.ts';
 import type { Sql } from './sql.ts';
 import { DOC_STORE_MIGRATION_SQL } from '../sync-server/transport/doc-store.ts';
+import { VCF_MIGRATION_SQL } from '../vcf/schema.ts';
 
 // the same SQL runs on PGlite and on PostgreSQL 15+
 
@@ -288,6 +289,7 @@ CREATE TABLE pending (
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'core', sql: CORE },
   { version: 2, name: 'sync', sql: SYNC },
+  { version: 3, name: 'variant cache', sql: VCF_MIGRATION_SQL },
 ];
 
 export async function migrate(sql: Sql): Promise<number[]> {

@@ -57,7 +57,7 @@ export interface HeaderContext {
   json: HeaderJson;
 }
 
-export type HeaderProblem = { line: number; reason: string };
+export type HeaderProblem = { line: number; reason: string; code?: 'unknown_sample' };
 
 const STRUCTURED = /^##([^=]+)=<ID=([^,>]*)/;
 
@@ -147,7 +147,7 @@ export function readHeader(
     sampleIndex = samples.indexOf(wantedSample);
     if (sampleIndex < 0) {
       const list = samples.length === 0 ? 'the file has no samples' : `samples: ${samples.slice(0, 10).join(', ')}${samples.length > 10 ? ', …' : ''}`;
-      return { line: columnLineNo, reason: `sample "${wantedSample}" is not in the file (${list})` };
+      return { line: columnLineNo, reason: `sample "${wantedSample}" is not in the file (${list})`, code: 'unknown_sample' };
     }
   }
   const sample = sampleIndex >= 0 ? (samples[sampleIndex] ?? null) : null;

@@ -8,7 +8,7 @@ import { Worker } from 'node:worker_threads';
 import type { Sql } from '../db/sql.ts';
 import type { HeaderJson } from './header.ts';
 import { vcfFileId } from './ids.ts';
-import type { WorkerInput, WorkerMessage } from './protocol.ts';
+import type { WorkerCommand, WorkerInput, WorkerMessage } from './protocol.ts';
 import { VARIANT_COLUMNS } from './schema.ts';
 
 export interface IngestOptions {
@@ -28,6 +28,7 @@ export type IngestErrorCode =
   | 'file_not_found'
   | 'unreadable'
   | 'malformed_vcf'
+  | 'unknown_sample'
   | 'ingest_in_progress'
   | 'file_changed'
   | 'aborted'
@@ -175,7 +176,7 @@ export async function ingestVcf(sql: Sql, opts: IngestOptions): Promise<IngestRe
   let worker: Worker | null = null;
   let staged: string | null = null;
   try {
-    const input: Omit<WorkerInput, 'fileId'> = {
+    const input: WorkerInput = {
       path,
       displayName: path,
       orderId,
@@ -184,7 +185,8 @@ export async function ingestVcf(sql: Sql, opts: IngestOptions): Promise<IngestRe
       batchRows,
       maxInFlight: MAX_IN_FLIGHT,
     };
-    // hashing first answers "already ingested?" before any row is written
+    // the worker loads its modules while the hash answers "already ingested?"
+    worker = startWorker(input, queue);
     let sha256: string;
     try {
       sha256 = await hashFile(path, opts.signal);
@@ -205,12 +207,12 @@ export async function ingestVcf(sql: Sql, opts: IngestOptions): Promise<IngestRe
     // left behind by an ingest of this same file that never finished
     if (prior) await dropFile(sql, fileId);
 
-    worker = startWorker({ ...input, fileId }, queue);
     await sql.query(
       `INSERT INTO vcf_files (id, order_id, sha256, path, sample, status) VALUES ($1, $2, $3, $4, $5, 'loading')`,
       [fileId, orderId, sha256, path, opts.sample ?? null],
     );
     staged = fileId;
+    worker.postMessage({ type: 'start', fileId } satisfies WorkerCommand);
 
     let loaded = 0;
     for (;;) {
@@ -235,7 +237,7 @@ export async function ingestVcf(sql: Sql, opts: IngestOptions): Promise<IngestRe
         } catch (e) {
           throw new Failure('database_error', `${path}: loading records failed: ${(e as Error).message}`);
         }
-        worker.postMessage({ type: 'ack' });
+        worker.postMessage({ type: 'ack' } satisfies WorkerCommand);
         opts.onProgress?.(m.bytesRead, totalBytes);
         continue;
       }
@@ -244,6 +246,8 @@ export async function ingestVcf(sql: Sql, opts: IngestOptions): Promise<IngestRe
       if (m.records !== loaded) throw new Failure('database_error', `${path}: ${m.records} records parsed but ${loaded} loaded`);
       await publish(sql, orderId, fileId, m.records, m.header);
       staged = null;
+      // the new file is live; what follows is tidying that recoverVcfCache would redo
+      await purgeSuperseded(sql, orderId).catch(() => undefined);
       opts.onProgress?.(totalBytes, totalBytes);
       return { ok: true, fileId, records: m.records, skipped: false };
     }
@@ -258,7 +262,7 @@ export async function ingestVcf(sql: Sql, opts: IngestOptions): Promise<IngestRe
   }
 }
 
-/** the file becomes the order's variants in one transaction; the one it replaces goes after */
+/** the file becomes the order's variants in one transaction; the one it replaces goes after (purgeSuperseded) */
 async function publish(sql: Sql, orderId: string, fileId: string, records: number, header: HeaderJson): Promise<void> {
   await sql.transaction(async (tx) => {
     await tx.query(`UPDATE vcf_files SET status = 'superseded' WHERE order_id = $1 AND status = 'ready' AND id <> $2`, [
@@ -271,6 +275,9 @@ async function publish(sql: Sql, orderId: string, fileId: string, records: numbe
       [fileId, records, header, header.samples, header.sample],
     );
   });
+}
+
+async function purgeSuperseded(sql: Sql, orderId: string): Promise<void> {
   const old = await sql.query<{ id: string }>(`SELECT id FROM vcf_files WHERE order_id = $1 AND status = 'superseded'`, [orderId]);
   for (const r of old) await dropFile(sql, r.id);
   // the planner needs fresh statistics to pick the right index for filtered pages

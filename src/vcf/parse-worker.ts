@@ -6,17 +6,20 @@ import { StringDecoder } from 'node:string_decoder';
 import { parentPort, workerData } from 'node:worker_threads';
 import { createGunzip } from 'node:zlib';
 import { isHeaderProblem, readHeader, type HeaderContext } from './header.ts';
-import type { WorkerInput, WorkerMessage } from './protocol.ts';
+import type { WorkerCommand, WorkerInput, WorkerMessage } from './protocol.ts';
 import { RecordWriter } from './record.ts';
 
 class Malformed extends Error {
   constructor(
     readonly line: number,
     readonly reason: string,
+    readonly code: 'malformed_vcf' | 'unknown_sample' = 'malformed_vcf',
   ) {
     super(reason);
   }
 }
+
+const MAX_LINE = 64 << 20;
 
 async function isGzip(path: string): Promise<boolean> {
   const fh = await open(path, 'r');
@@ -30,9 +33,22 @@ async function isGzip(path: string): Promise<boolean> {
   }
 }
 
-export async function parseFile(input: WorkerInput, post: (m: WorkerMessage) => void, acked: () => Promise<void>): Promise<void> {
+export async function parseFile(
+  input: WorkerInput,
+  fileId: Promise<string>,
+  post: (m: WorkerMessage) => void,
+  acked: () => Promise<void>,
+): Promise<void> {
+  // module loading, the slow part of starting, overlapped with the main thread's hashing
+  const id = await fileId;
   const port = { inFlight: 0 };
-  const gzip = await isGzip(input.path);
+  let gzip: boolean;
+  try {
+    gzip = await isGzip(input.path);
+  } catch (e) {
+    post({ type: 'error', code: 'unreadable', message: `${input.displayName}: ${(e as Error).message}` });
+    return;
+  }
   const raw = createReadStream(input.path, { highWaterMark: 1 << 20 });
   const sha = createHash('sha256');
   // gzip: the raw bytes flow through pipe(), so a second 'data' listener sees them all
@@ -81,9 +97,9 @@ export async function parseFile(input: WorkerInput, post: (m: WorkerMessage) => 
     }
     if (line.startsWith('#')) {
       const h = readHeader(meta, line, lineNo, input.sample);
-      if (isHeaderProblem(h)) throw new Malformed(h.line, h.reason);
+      if (isHeaderProblem(h)) throw new Malformed(h.line, h.reason, h.code);
       ctx = h;
-      writer = new RecordWriter(h, input.orderId, input.fileId);
+      writer = new RecordWriter(h, input.orderId, id);
       post({ type: 'header', header: h.json });
       return;
     }
@@ -101,6 +117,8 @@ export async function parseFile(input: WorkerInput, post: (m: WorkerMessage) => 
           start = nl + 1;
         }
         carry = text.slice(start);
+        // binary junk without newlines must not grow one line without bound
+        if (carry.length > MAX_LINE) throw new Malformed(lineNo + 1, `line longer than ${MAX_LINE / (1 << 20)} MiB`);
         // backpressure: the database loads slower than this parses
         while (port.inFlight >= input.maxInFlight) {
           await acked();
@@ -129,7 +147,7 @@ export async function parseFile(input: WorkerInput, post: (m: WorkerMessage) => 
   } catch (e) {
     raw.destroy();
     if (e instanceof Malformed) {
-      post({ type: 'error', code: 'malformed_vcf', message: `${input.displayName}:${e.line}: ${e.reason}` });
+      post({ type: 'error', code: e.code, message: `${input.displayName}:${e.line}: ${e.reason}` });
     } else {
       post({ type: 'error', code: 'unreadable', message: `${input.displayName}: ${(e as Error).message}` });
     }
@@ -141,9 +159,12 @@ if (parentPort) {
   const port = parentPort;
   let waiting: (() => void) | null = null;
   let credits = 0;
-  port.on('message', (m: { type: string }) => {
-    if (m.type !== 'ack') return;
-    if (waiting) {
+  let started: (id: string) => void = () => undefined;
+  const fileId = new Promise<string>((resolve) => (started = resolve));
+  port.on('message', (m: WorkerCommand) => {
+    if (m.type === 'start') {
+      started(m.fileId);
+    } else if (waiting) {
       const w = waiting;
       waiting = null;
       w();
@@ -160,5 +181,5 @@ if (parentPort) {
         waiting = resolve;
       }
     });
-  void parseFile(workerData as WorkerInput, (m) => port.postMessage(m), acked).then(() => port.close());
+  void parseFile(workerData as WorkerInput, fileId, (m) => port.postMessage(m), acked).then(() => port.close());
 }

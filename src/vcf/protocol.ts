@@ -6,7 +6,6 @@ export interface WorkerInput {
   /** the name used in `file:line: reason` messages */
   displayName: string;
   orderId: string;
-  fileId: string;
   sample: string | undefined;
   /** rows in the first batch: small, so the first page shows up quickly */
   firstBatchRows: number;
@@ -19,9 +18,10 @@ export type WorkerMessage =
   | { type: 'header'; header: HeaderJson }
   | { type: 'batch'; csv: string; rows: number; bytesRead: number }
   | { type: 'done'; records: number; sha256: string; bytesRead: number; header: HeaderJson }
-  | { type: 'error'; code: 'malformed_vcf' | 'unreadable'; message: string };
+  | { type: 'error'; code: 'malformed_vcf' | 'unknown_sample' | 'unreadable'; message: string };
 
-/** main → worker: one batch was loaded */
-export interface WorkerAck {
-  type: 'ack';
-}
+/**
+ * main → worker: 'start' carries the file id (known once the main thread has hashed
+ * the file; the worker starts up meanwhile), 'ack' says one batch was loaded
+ */
+export type WorkerCommand = { type: 'start'; fileId: string } | { type: 'ack' };

@@ -59,7 +59,7 @@ export class RecordWriter {
     }
     if (cols.length < 9) cols.push(line.slice(start));
     if (n !== ctx.columns && n !== ctx.columnsAlt) {
-      const hint = n < ctx.columns && / {2,}/.test(line) ? ' (columns must be separated by tabs)' : '';
+      const hint = n < ctx.columns && line.includes(' ') ? ' (columns must be separated by tabs)' : '';
       return `expected ${ctx.columns} tab-separated columns, found ${n}${hint}`;
     }
     const [chrom = '', posText = '', idCol = '', ref = '', alt = '', qualText = '', filterCol = '', infoCol = ''] = cols;

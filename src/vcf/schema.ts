@@ -79,4 +79,5 @@ CREATE INDEX variants_locus ON variants (file_id, ordinal);
 CREATE INDEX variants_gene ON variants (file_id, gene, ordinal);
 CREATE INDEX variants_vaf ON variants (file_id, vaf, ordinal);
 CREATE INDEX variants_tier ON variants (file_id, tier, ordinal);
+CREATE INDEX variants_category ON variants (file_id, category, ordinal);
 `;

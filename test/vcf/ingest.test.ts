@@ -1,0 +1,269 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { Sql, SqlDatabase } from '../../src/db/sql.ts';
+import {
+  countVariants,
+  currentVcfFile,
+  getVariant,
+  ingestVcf,
+  listVariants,
+  orderAdmissionThresholds,
+  recoverVcfCache,
+  variantId,
+} from '../../src/vcf/index.ts';
+import { generateVcf } from '../../bench/vcf/generate.mjs';
+import { BASE_META, ORDER, ORDER2, openCache, rec, tempDir, vcfText, writeVcf } from './helpers.ts';
+
+const tmp = tempDir();
+let db: SqlDatabase;
+
+beforeAll(async () => {
+  db = await openCache();
+});
+afterAll(async () => {
+  await db.close();
+  tmp.cleanup();
+});
+beforeEach(async () => {
+  await db.exec('DELETE FROM variants; DELETE FROM vcf_files;');
+});
+
+const META = [...BASE_META, '##SAMPLE=<ID=TUMOR,SAMPLE_INFO_JSON="{\\"vaf_threshold\\":0.02,\\"read_count_threshold\\":oops}">'];
+const R1 = rec('chr13', 28034105, '.', 'A', 'AT', 50, 'PASS', 'ISEQ_REPORT_AMP_CLASSIFICATION=Tier IA;ISEQ_REPORT_VAF=0.004;ALIAS_ID=FLT3-ITD;ISEQ_REPORT_GENE_SYMBOL=FLT3', 'GT:AD:DP', '0/1:990,10:1000');
+const R2 = rec('chr17', 7675088, 'rs28934578', 'C', 'T', 60, 'PASS', 'ISEQ_REPORT_AMP_CLASSIFICATION=IIC;ISEQ_REPORT_VAF=0.3;ISEQ_REPORT_GENE_SYMBOL=TP53', 'GT:AD:DP', '0/1:70,30:100');
+const R3 = rec('chr22', 23180000, '.', 'N', '<FUSION>', '.', 'PASS', 'ISEQ_REPORT_AMP_CLASSIFICATION=IB;ISEQ_REPORT_VARIANT_CATEGORY=Fusion;ISEQ_REPORT_GENE_SYMBOL=BCR', 'GT', './.');
+const R4 = rec('chr1', 100, '.', 'G', 'A', 5, 'LowQual', 'ISEQ_REPORT_AMP_CLASSIFICATION=IV', 'GT:AD:DP', '0/1:9,1:10');
+
+const tableSnapshot = async (sql: Sql) => ({
+  files: await sql.query('SELECT id, order_id, sha256, status, record_count FROM vcf_files ORDER BY id'),
+  variants: await sql.query('SELECT id, file_id, ordinal, gene, vaf FROM variants ORDER BY file_id, ordinal'),
+});
+
+describe('ingestVcf', () => {
+  it('loads slim columns, full INFO and FORMAT, and the header', async () => {
+    const path = writeVcf(tmp.dir, 'a.vcf', vcfText([R1, R2, R3, R4], { meta: META }));
+    const progress: number[] = [];
+    const r = await ingestVcf(db, { orderId: ORDER, path, onProgress: (done) => progress.push(done) });
+    expect(r).toMatchObject({ ok: true, records: 4, skipped: false });
+    expect(progress.at(-1)).toBe(progress.length ? Math.max(...progress) : 0);
+
+    const id = variantId(ORDER, 'chr17', 7675088, 'C', 'T');
+    const v = await getVariant(db, id);
+    expect(v).toMatchObject({ id, gene: 'TP53', tier: 'IIC', vaf: 0.3, depth: 100, vcfId: 'rs28934578', ordinal: 2, orderId: ORDER });
+    expect(v?.info).toEqual({ ISEQ_REPORT_AMP_CLASSIFICATION: ['IIC'], ISEQ_REPORT_VAF: [0.3], ISEQ_REPORT_GENE_SYMBOL: ['TP53'] });
+    expect(v?.format).toEqual({ TUMOR: { GT: ['0/1'], AD: [70, 30], DP: [100] } });
+
+    const file = await currentVcfFile(db, ORDER);
+    expect(file).toMatchObject({ status: 'ready', recordCount: 4, samples: ['TUMOR'], sample: 'TUMOR' });
+    expect(file?.header.sampleMetadata.TUMOR?.SAMPLE_INFO_JSON).toContain('vaf_threshold');
+    // the broken key falls back on its own
+    expect(await orderAdmissionThresholds(db, ORDER)).toEqual({ vafThreshold: 0.02, flt3ItdVafThreshold: 0.005, readCountThreshold: 150 });
+  });
+
+  it('is a no-op for the same file again, and the same ids in another order are different', async () => {
+    const path = writeVcf(tmp.dir, 'b.vcf', vcfText([R1, R2]));
+    const first = await ingestVcf(db, { orderId: ORDER, path });
+    const again = await ingestVcf(db, { orderId: ORDER, path });
+    expect(first).toMatchObject({ ok: true, skipped: false, records: 2 });
+    expect(again).toEqual({ ok: true, skipped: true, records: 2, fileId: first.ok ? first.fileId : '' });
+    expect(await countVariants(db, ORDER)).toBe(2);
+    const other = await ingestVcf(db, { orderId: ORDER2, path });
+    expect(other).toMatchObject({ ok: true, skipped: false });
+    const ids = await db.query<{ id: string }>('SELECT id FROM variants ORDER BY id');
+    expect(new Set(ids.map((r) => r.id)).size).toBe(4);
+  });
+
+  it('a newer file replaces the order’s variants and keeps the ids of variants it shares', async () => {
+    await ingestVcf(db, { orderId: ORDER, path: writeVcf(tmp.dir, 'c1.vcf', vcfText([R1, R2])) });
+    const before = (await listVariants(db, ORDER)).rows.map((r) => r.id);
+    const r = await ingestVcf(db, { orderId: ORDER, path: writeVcf(tmp.dir, 'c2.vcf', vcfText([R2, R3])) });
+    expect(r).toMatchObject({ ok: true, records: 2 });
+    const after = (await listVariants(db, ORDER)).rows.map((x) => x.id);
+    expect(after[0]).toBe(before[1]);
+    expect(after).not.toContain(before[0]);
+    const files = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM vcf_files WHERE order_id = $1', [ORDER]);
+    expect(files[0]?.n).toBe(1);
+    const rows = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM variants');
+    expect(rows[0]?.n).toBe(2);
+  });
+
+  it('a malformed file fails with file:line: reason and leaves the cache exactly as it was', async () => {
+    await ingestVcf(db, { orderId: ORDER, path: writeVcf(tmp.dir, 'good.vcf', vcfText([R1, R2])) });
+    const snap = await tableSnapshot(db);
+    const records = [R1, R2, R3, R1.replace('28034105', 'x')];
+    const path = writeVcf(tmp.dir, 'bad.vcf.gz', vcfText(records), 'gzip');
+    const r = await ingestVcf(db, { orderId: ORDER, path });
+    expect(r).toEqual({
+      ok: false,
+      code: 'malformed_vcf',
+      message: `${path}:${BASE_META.length + 1 + 4}: POS "x" is not a position`,
+    });
+    expect(await tableSnapshot(db)).toEqual(snap);
+  });
+
+  it('a database failure midway also leaves the cache as it was', async () => {
+    await ingestVcf(db, { orderId: ORDER, path: writeVcf(tmp.dir, 'g2.vcf', vcfText([R2])) });
+    const snap = await tableSnapshot(db);
+    const path = join(tmp.dir, 'many.vcf');
+    await generateVcf(path, 3000, 7);
+    let batches = 0;
+    const failing: Sql = {
+      ...db,
+      copyCsv: async (t, c, csv) => {
+        if (++batches === 2) throw new Error('disk full');
+        return db.copyCsv(t, c, csv);
+      },
+    };
+    const r = await ingestVcf(failing, { orderId: ORDER, path, batchRows: 1000 });
+    expect(r).toMatchObject({ ok: false, code: 'database_error' });
+    expect(r.ok ? '' : r.message).toMatch(/disk full/);
+    expect(await tableSnapshot(db)).toEqual(snap);
+  });
+
+  it('shows loading rows only to queries that ask for them', async () => {
+    await ingestVcf(db, { orderId: ORDER, path: writeVcf(tmp.dir, 'old.vcf', vcfText([R4])) });
+    const path = join(tmp.dir, 'loading.vcf');
+    await generateVcf(path, 2000, 3);
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((r) => (release = r));
+    let seen: { ready: number; loading: number; loadingFlag: boolean } | null = null;
+    let batches = 0;
+    const gated: Sql = {
+      ...db,
+      copyCsv: async (t, c, csv) => {
+        const n = await db.copyCsv(t, c, csv);
+        if (++batches === 1) {
+          const ready = await listVariants(db, ORDER, { hideTierIV: false });
+          const loading = await listVariants(db, ORDER, { hideTierIV: false, includeLoading: true });
+          seen = { ready: ready.rows.length, loading: loading.rows.length, loadingFlag: loading.loading };
+          await gate;
+        }
+        return n;
+      },
+    };
+    const running = ingestVcf(gated, { orderId: ORDER, path, batchRows: 500 });
+    await new Promise((r) => setTimeout(r, 50));
+    release();
+    expect(await running).toMatchObject({ ok: true, records: 2000 });
+    expect(seen).toEqual({ ready: 1, loading: 100, loadingFlag: true });
+    expect(await countVariants(db, ORDER, { hideTierIV: false })).toBe(2000);
+  });
+
+  it('reads gzip and multi-member gzip (bgzip) the same as plain text', async () => {
+    const text = vcfText([R1, R2, R3, R4]);
+    const plain = await ingestVcf(db, { orderId: ORDER, path: writeVcf(tmp.dir, 'p.vcf', text) });
+    const ids = async (o: string) => (await listVariants(db, o, { hideTierIV: false })).rows.map((r) => r.id);
+    const want = await ids(ORDER);
+    expect(plain).toMatchObject({ ok: true, records: 4 });
+    for (const how of ['gzip', 'multi'] as const) {
+      await db.exec('DELETE FROM variants; DELETE FROM vcf_files;');
+      const r = await ingestVcf(db, { orderId: ORDER, path: writeVcf(tmp.dir, `p-${how}.vcf.gz`, text, how) });
+      expect(r).toMatchObject({ ok: true, records: 4 });
+      expect(await ids(ORDER)).toEqual(want);
+    }
+    if (spawnSync('bgzip', ['--version']).status === 0) {
+      await db.exec('DELETE FROM variants; DELETE FROM vcf_files;');
+      const path = writeVcf(tmp.dir, 'real.vcf', text);
+      execFileSync('bgzip', ['-f', path]);
+      expect(await ingestVcf(db, { orderId: ORDER, path: `${path}.gz` })).toMatchObject({ ok: true, records: 4 });
+      expect(await ids(ORDER)).toEqual(want);
+    }
+  });
+
+  it('reports corrupt and truncated gzip with the line it reached', async () => {
+    const gz = writeVcf(tmp.dir, 'x.vcf.gz', vcfText([R1, R2]), 'gzip');
+    const { readFileSync } = await import('node:fs');
+    const bytes = readFileSync(gz);
+    const truncated = join(tmp.dir, 'truncated.vcf.gz');
+    writeFileSync(truncated, bytes.subarray(0, bytes.length - 12));
+    const r = await ingestVcf(db, { orderId: ORDER, path: truncated });
+    expect(r).toMatchObject({ ok: false, code: 'malformed_vcf' });
+    expect(r.ok ? '' : r.message).toMatch(new RegExp(`^${truncated}:\\d+: corrupt or truncated gzip data`));
+    const corrupt = join(tmp.dir, 'corrupt.vcf.gz');
+    writeFileSync(corrupt, Buffer.concat([bytes.subarray(0, 20), Buffer.alloc(200, 7)]));
+    expect(await ingestVcf(db, { orderId: ORDER, path: corrupt })).toMatchObject({ ok: false, code: 'malformed_vcf' });
+    expect(await countVariants(db, ORDER)).toBe(0);
+  });
+
+  it.each([
+    ['empty.vcf', '', 'empty.vcf:1: empty file'],
+    ['text.vcf', 'hello\n', 'text.vcf:1: not a VCF: the first line must be a ## header line or the #CHROM line'],
+    ['nochrom.vcf', '##fileformat=VCFv4.2\n##x=y\n', 'nochrom.vcf:2: no #CHROM header line'],
+    ['early.vcf', '##fileformat=VCFv4.2\n1\t1\t.\tA\tG\t.\t.\t.\n', 'early.vcf:2: record before the #CHROM header line'],
+    ['late.vcf', `${vcfText([R1])}##late=1\n`, `late.vcf:${BASE_META.length + 3}: header line after the #CHROM line`],
+    ['bcf.vcf', 'BCF\u0002\u0002junk\n', 'bcf.vcf:1: BCF (binary) input is not supported; convert it with bcftools view -Ov'],
+  ])('%s fails with a line number', async (name, text, message) => {
+    const path = writeVcf(tmp.dir, name, text);
+    expect(await ingestVcf(db, { orderId: ORDER, path })).toEqual({ ok: false, code: 'malformed_vcf', message: `${tmp.dir}/${message}` });
+  });
+
+  it('rejects bad input as values, never by throwing', async () => {
+    expect(await ingestVcf(db, { orderId: 'ORD-1', path: '/x' })).toMatchObject({ ok: false, code: 'invalid_input' });
+    expect(await ingestVcf(db, { orderId: ORDER, path: join(tmp.dir, 'missing.vcf') })).toMatchObject({ ok: false, code: 'file_not_found' });
+    expect(await ingestVcf(db, { orderId: ORDER, path: tmp.dir })).toMatchObject({ ok: false, code: 'unreadable' });
+    const path = writeVcf(tmp.dir, 's.vcf', vcfText([R2]));
+    expect(await ingestVcf(db, { orderId: ORDER, path, sample: 'NORMAL' })).toMatchObject({
+      ok: false,
+      code: 'unknown_sample',
+      message: `${path}:${BASE_META.length + 1}: sample "NORMAL" is not in the file (samples: TUMOR)`,
+    });
+  });
+
+  it('refuses a second ingest for an order while one runs, and can be aborted', async () => {
+    const path = join(tmp.dir, 'abort.vcf');
+    await generateVcf(path, 5000, 5);
+    const ac = new AbortController();
+    const first = ingestVcf(db, {
+      orderId: ORDER,
+      path,
+      batchRows: 500,
+      signal: ac.signal,
+      onProgress: () => ac.abort(),
+    });
+    const second = await ingestVcf(db, { orderId: ORDER, path });
+    expect(second).toMatchObject({ ok: false, code: 'ingest_in_progress' });
+    expect(await first).toEqual({ ok: false, code: 'aborted', message: 'ingest aborted' });
+    expect(await db.query('SELECT * FROM variants')).toEqual([]);
+    expect(await db.query('SELECT * FROM vcf_files')).toEqual([]);
+  });
+
+  it('recovers what an interrupted ingest left behind', async () => {
+    await ingestVcf(db, { orderId: ORDER, path: writeVcf(tmp.dir, 'keep.vcf', vcfText([R2])) });
+    await db.query(`INSERT INTO vcf_files (id, order_id, sha256, path, status) VALUES ('stale', $1, 'x', '/x', 'loading')`, [ORDER2]);
+    await db.query(
+      `INSERT INTO variants (id, file_id, order_id, ordinal, chrom, pos, ref, alt) VALUES ('v', 'stale', $1, 1, '1', 1, 'A', 'G')`,
+      [ORDER2],
+    );
+    expect(await recoverVcfCache(db)).toBe(1);
+    expect(await db.query(`SELECT id FROM variants WHERE file_id = 'stale'`)).toEqual([]);
+    expect(await countVariants(db, ORDER)).toBe(1);
+  });
+});
+
+describe('the parse worker under tsx', () => {
+  it('runs when the main program is started with tsx', () => {
+    const path = writeVcf(tmp.dir, 'tsx.vcf', vcfText([R1, R2]));
+    const script = join(tmp.dir, 'main.mts');
+    const root = join(import.meta.dirname, '../..');
+    writeFileSync(
+      script,
+      `import { ingestVcf } from '${root}/src/vcf/index.ts';
+// a stand-in database: this test is about the worker starting under tsx
+let rows = 0;
+const sql = {
+  dialect: 'pglite',
+  async query() { return []; },
+  async exec() {},
+  async transaction(fn) { return fn(sql); },
+  async copyCsv(_t, _c, csv) { const n = csv.split('\\n').filter(Boolean).length; rows += n; return n; },
+};
+const r = await ingestVcf(sql, { orderId: '${ORDER}', path: '${path}' });
+console.log(JSON.stringify({ ...r, rows }));
+`,
+    );
+    const out = execFileSync(process.execPath, ['--import', 'tsx', script], { cwd: root, encoding: 'utf8' });
+    expect(JSON.parse(out.trim().split('\n').at(-1) ?? '')).toMatchObject({ ok: true, records: 2, rows: 2 });
+  });
+});

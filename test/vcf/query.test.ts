@@ -1,0 +1,170 @@
+// keyset pages must list exactly what one big ORDER BY would, for every sort and filter
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SqlDatabase } from '../../src/db/sql.ts';
+import {
+  countVariants,
+  DEFAULT_FILTER_PRESETS,
+  getVariant,
+  ingestVcf,
+  listVariants,
+  VARIANT_SORT_KEYS,
+  variantFilterPresetSchema,
+  type VariantFilter,
+  type VariantRow,
+  type VariantSort,
+} from '../../src/vcf/index.ts';
+import { rng } from '../../bench/vcf/generate.mjs';
+import { openCache, ORDER, ORDER2, rec, tempDir, vcfText, writeVcf } from './helpers.ts';
+
+const SEED = Number(process.env.CURIO_SEED ?? 20260501);
+const N = 600;
+const tmp = tempDir();
+let db: SqlDatabase;
+let all: VariantRow[] = [];
+
+function dataset(seed: number): string[] {
+  const r = rng(seed);
+  const pick = <T,>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)] as T;
+  const lines: string[] = [];
+  let pos = 1000;
+  for (let i = 0; i < N; i++) {
+    pos += r() < 0.05 ? 0 : 1 + Math.floor(r() * 50);
+    const info: string[] = [];
+    if (r() < 0.85) info.push(`ISEQ_REPORT_GENE_SYMBOL=${pick(['TP53', 'FLT3', 'NPM1', 'KRAS', 'BRAF', 'A"B'])}`);
+    if (r() < 0.8) info.push(`ISEQ_REPORT_AMP_CLASSIFICATION=${pick(['IA', 'Tier IB', 'IIC', 'IID', 'III', 'IV', 'IV'])}`);
+    // a few repeated values, so ties need the ordinal to break them
+    if (r() < 0.8) info.push(`ISEQ_REPORT_VAF=${pick(['0.5', '0.01', String(Math.round(r() * 1000) / 1000)])}`);
+    if (r() < 0.1) info.push('ISEQ_REPORT_VARIANT_CATEGORY=Fusion');
+    if (r() < 0.2) info.push('ANN=T|missense_variant|MODERATE|X|E|transcript|T|pc|1/1|c.524G>A|p.Arg175His|||||');
+    const chrom = pick(['chr1', 'chr2', 'chrX']);
+    lines.push(rec(chrom, pos, '.', 'A', pick(['G', 'T', 'C,T']), '.', r() < 0.8 ? 'PASS' : 'LowQual', info.join(';') || '.', 'GT', '0/1'));
+  }
+  return lines;
+}
+
+beforeAll(async () => {
+  db = await openCache();
+  const path = writeVcf(tmp.dir, 'q.vcf', vcfText(dataset(SEED)));
+  const r = await ingestVcf(db, { orderId: ORDER, path, batchRows: 200 });
+  if (!r.ok) throw new Error(r.message);
+  all = [];
+  let after: string | null = null;
+  do {
+    const page = await listVariants(db, ORDER, { hideTierIV: false, limit: 1000, after });
+    all.push(...page.rows);
+    after = page.next;
+  } while (after);
+});
+afterAll(async () => {
+  await db.close();
+  tmp.cleanup();
+});
+
+/** the documented semantics, computed in memory */
+function reference(f: VariantFilter, sort: VariantSort): string[] {
+  const genes = [...(f.genes ?? []), ...(f.gene ? [f.gene] : [])];
+  const t = f.text?.toLowerCase();
+  const rows = all.filter(
+    (v) =>
+      (!genes.length || (v.gene !== null && genes.includes(v.gene))) &&
+      (!f.tiers?.length || (v.tier !== null && f.tiers.includes(v.tier))) &&
+      (!(f.hideTierIV ?? true) || v.tier !== 'IV') &&
+      (f.minVaf === undefined || (v.vaf !== null && v.vaf >= f.minVaf)) &&
+      (f.category === undefined || v.category === f.category) &&
+      (!f.passOnly || v.filter === 'PASS') &&
+      (!t || [v.gene, v.hgvsC, v.hgvsP, v.consequence, v.alias, v.vcfId].some((x) => x?.toLowerCase().includes(t))),
+  );
+  const sign = sort.dir === 'asc' ? 1 : -1;
+  const key = (v: VariantRow) => (sort.key === 'locus' ? null : sort.key === 'gene' ? v.gene : sort.key === 'vaf' ? v.vaf : v.tier);
+  rows.sort((a, b) => {
+    if (sort.key !== 'locus') {
+      const ka = key(a);
+      const kb = key(b);
+      if (ka === null && kb !== null) return 1;
+      if (kb === null && ka !== null) return -1;
+      if (ka !== null && kb !== null && ka !== kb) return (ka < kb ? -1 : 1) * sign;
+    }
+    return (a.ordinal - b.ordinal) * sign;
+  });
+  return rows.map((v) => v.id);
+}
+
+async function walk(f: VariantFilter, sort: VariantSort, limit: number): Promise<string[]> {
+  const out: string[] = [];
+  let after: string | null = null;
+  for (let guard = 0; guard < 1000; guard++) {
+    const page = await listVariants(db, ORDER, { ...f, sort, limit, after });
+    expect(page.rows.length).toBeLessThanOrEqual(limit);
+    out.push(...page.rows.map((r) => r.id));
+    after = page.next;
+    if (!after) return out;
+    expect(page.rows.length).toBe(limit);
+  }
+  throw new Error('no last page');
+}
+
+const FILTERS: [string, VariantFilter][] = [
+  ['default (hide tier IV)', {}],
+  ['everything', { hideTierIV: false }],
+  ['reportable tiers', { tiers: ['IA', 'IB', 'IIC', 'IID'] }],
+  ['one gene', { gene: 'TP53' }],
+  ['genes + min VAF', { genes: ['FLT3', 'NPM1'], minVaf: 0.2 }],
+  ['PASS fusions', { category: 'Fusion', passOnly: true, hideTierIV: false }],
+  ['text in HGVS', { text: 'arg175' }],
+  ['text with a quote', { text: 'A"B' }],
+  ['text with LIKE wildcards', { text: '%_' }],
+];
+
+describe('listVariants', () => {
+  it(`loaded the dataset (seed ${SEED})`, () => {
+    expect(all).toHaveLength(N);
+    expect(all.some((v) => v.gene === null) && all.some((v) => v.vaf === null) && all.some((v) => v.tier === null)).toBe(true);
+  });
+
+  describe.each(FILTERS)('%s', (_, filter) => {
+    it.each(VARIANT_SORT_KEYS.flatMap((key) => (['asc', 'desc'] as const).map((dir) => [`${key} ${dir}`, { key, dir }] as const)))(
+      'pages by %s match one ORDER BY',
+      async (_n, sort) => {
+        const want = reference(filter, sort);
+        expect(await walk(filter, sort, 37), `seed ${SEED}`).toEqual(want);
+        expect(await countVariants(db, ORDER, filter)).toBe(want.length);
+      },
+    );
+  });
+
+  it('finds a locus typed as chrom:pos or a range, with or without "chr"', async () => {
+    const v = all[10];
+    if (!v) throw new Error('no data');
+    const bare = v.chrom.replace(/^chr/, '');
+    const hits = await listVariants(db, ORDER, { hideTierIV: false, text: `${bare}:${v.pos}` });
+    expect(hits.rows.map((r) => r.id)).toContain(v.id);
+    expect(hits.rows.every((r) => r.chrom === v.chrom && r.pos === v.pos)).toBe(true);
+    const range = await countVariants(db, ORDER, { hideTierIV: false, text: `${v.chrom}:${v.pos - 100}-${v.pos + 100}` });
+    expect(range).toBe(all.filter((x) => x.chrom === v.chrom && Math.abs(x.pos - v.pos) <= 100).length);
+  });
+
+  it('returns nothing for an order without a file, and rejects a forged cursor', async () => {
+    expect(await listVariants(db, ORDER2)).toEqual({ rows: [], next: null, fileId: null, loading: false });
+    expect(await countVariants(db, ORDER2)).toBe(0);
+    await expect(listVariants(db, ORDER, { after: 'bm9wZQ' })).rejects.toThrow(RangeError);
+  });
+
+  it('clamps the page size', async () => {
+    expect((await listVariants(db, ORDER, { hideTierIV: false, limit: 0 })).rows).toHaveLength(1);
+    expect((await listVariants(db, ORDER, { hideTierIV: false, limit: 5000 })).rows).toHaveLength(N);
+  });
+
+  it('getVariant returns full INFO and FORMAT; unknown ids are null', async () => {
+    const v = all.find((x) => x.hgvsP !== null);
+    const d = await getVariant(db, v?.id ?? '');
+    expect(d).toMatchObject({ ...v, orderId: ORDER });
+    expect(d?.info.ANN).toBeDefined();
+    expect(d?.format).toEqual({ TUMOR: { GT: ['0/1'] } });
+    expect(await getVariant(db, 'nope')).toBeNull();
+  });
+
+  it('ships presets that validate as stored data', () => {
+    for (const p of DEFAULT_FILTER_PRESETS) expect(variantFilterPresetSchema.parse(p)).toEqual(p);
+    expect(variantFilterPresetSchema.safeParse({ name: 'x', filter: { tiers: ['V'] }, sort: { key: 'locus', dir: 'asc' } }).success).toBe(false);
+  });
+});
