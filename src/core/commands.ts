@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import type { RejectionCode } from './result.ts';
 import {
+  AnalysisStatus,
+  Curation,
   DisplayId,
   FacilityStatus,
   Json,
@@ -9,6 +11,7 @@ import {
   Mode,
   OrderFields,
   Priority,
+  ReportVariant,
   SampleAdminFields,
   SampleFields,
   SampleRole,
@@ -47,6 +50,15 @@ export const SampleCreateFields = z.object({
   tags: z.array(Tag).max(50).default([]),
   properties: Json.default({}),
 });
+
+/** variant ids come from the variant cache: short, printable, no spaces */
+export const VariantIdField = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be a variant id');
+const ReportVariants = z.array(ReportVariant).max(10_000);
+const ReportSummary = z.string().max(20_000);
+
+/** what a signature means, in the words of 21 CFR 11.50 */
+export const SIGNATURE_MEANINGS = ['approval', 'review', 'responsibility', 'authorship'] as const;
+export const SignatureMeaning = z.enum(SIGNATURE_MEANINGS);
 
 export const Command = z.discriminatedUnion('type', [
   z.object({ type: z.literal('order.create'), orderId: Uuid, workflow: Workflow.default('clinical'), fields: OrderCreateFields }),
@@ -110,6 +122,71 @@ export const Command = z.discriminatedUnion('type', [
     transitions: z.array(LabflowTransition).optional(),
   }),
   z.object({ type: z.literal('labflow.publish'), labflowId: z.string(), immutable: z.boolean().default(true) }),
+  // variants, reports and analyses (DESIGN.md §1 "Analyses, VCFs and reports"); a field left out keeps its value, null clears it
+  z.object({
+    type: z.literal('variant.curate'),
+    orderId: Uuid,
+    variantId: VariantIdField,
+    tierOverride: Curation.shape.tierOverride.optional(),
+    acmgClass: Curation.shape.acmgClass.optional(),
+    reportable: z.boolean().nullable().optional(),
+    note: z.string().max(10_000).nullable().optional(),
+    /** the curation's version as read (0: none yet) */
+    baseVersion: BaseVersion,
+  }),
+  z.object({
+    type: z.literal('report.createDraft'),
+    orderId: Uuid,
+    reportId: Uuid,
+    variants: ReportVariants,
+    summary: ReportSummary.optional(),
+  }),
+  z.object({
+    type: z.literal('report.setVariants'),
+    orderId: Uuid,
+    reportId: Uuid,
+    variants: ReportVariants,
+    summary: ReportSummary.nullable().optional(),
+    /** the report's row version as read */
+    baseVersion: z.number().int().min(1),
+  }),
+  z.object({ type: z.literal('report.submit'), orderId: Uuid, reportId: Uuid, baseVersion: BaseVersion }),
+  z.object({ type: z.literal('report.approveAndSign'), orderId: Uuid, reportId: Uuid, meaning: SignatureMeaning, baseVersion: BaseVersion }),
+  z.object({
+    type: z.literal('report.amend'),
+    orderId: Uuid,
+    reportId: Uuid,
+    amendsReportId: Uuid,
+    reason: z.string().trim().min(1, 'must say why').max(2000),
+  }),
+  z.object({
+    type: z.literal('vcf.ingested'),
+    orderId: Uuid,
+    fileSha256: z.string().regex(/^[0-9a-f]{64}$/, 'must be a SHA-256 in hex'),
+    records: z.number().int().min(0),
+    sample: z.string().max(200).optional(),
+  }),
+  z.object({
+    type: z.literal('analysis.submit'),
+    analysisId: Uuid,
+    displayId: DisplayId,
+    pipeline: z.string().trim().min(1).max(200),
+    /** the order the run feeds; not `orderId`, which every command that has it must name */
+    forOrderId: Uuid.optional(),
+    sampleIds: z.array(Uuid).max(1000).default([]),
+    inputs: Json.default({}),
+    logsUrl: z.string().max(2000).optional(),
+  }),
+  z.object({
+    type: z.literal('analysis.transition'),
+    analysisId: Uuid,
+    to: AnalysisStatus,
+    outputs: Json.optional(),
+    metrics: Json.optional(),
+    logsUrl: z.string().max(2000).optional(),
+    baseVersion: BaseVersion,
+  }),
+  z.object({ type: z.literal('analysis.createOrder'), analysisId: Uuid, orderId: Uuid, displayId: DisplayId }),
 ]);
 export type Command = z.infer<typeof Command>;
 export type CommandInput = z.input<typeof Command>;

@@ -1,4 +1,5 @@
-import type { Command } from './commands.ts';
+import { analysisSampleRoles, isAnalysisTransitionAllowed, ANALYSIS_TRANSITIONS } from './analyses.ts';
+import { OrderCreateFields, type Command } from './commands.ts';
 import {
   canSeeFacilityOrder,
   isFacilityAdmin,
@@ -14,12 +15,26 @@ import {
   findTransition,
   firstStage,
   resolveLabflow,
+  stageCapabilities,
   validateLabflow,
 } from './labflow.ts';
 import { normalizeStatus, requiresSignature, TERMINAL_STATUSES } from './order-machine.ts';
-import { actorFrom, can, canManage, hasProjectRole, requireAssigned, requireRole, type Actor } from './rbac.ts';
+import {
+  actorFrom,
+  can,
+  canManage,
+  hasProjectRole,
+  requireAssigned,
+  requireCapability,
+  requireRole,
+  type Actor,
+  type CapabilityFlag,
+} from './rbac.ts';
+import { isReportEditable, isReportOpen, isReportSignable, mergeReportVariants, type UnsealedSignature } from './reports.ts';
 import { fail, ok, type Rejection, type Result } from './result.ts';
 import type {
+  Analysis,
+  Curation,
   Labflow,
   Membership,
   Order,
@@ -27,6 +42,8 @@ import type {
   OrderStage,
   Project,
   ProjectSettings,
+  Report,
+  ReportVariant,
   Sample,
   StageState,
   StatusNote,
@@ -60,6 +77,17 @@ export interface DecideState {
   displayIdTaken?: boolean;
   labflows?: Labflow[];
   target?: { user: User; membership: Membership | null } | null;
+  /** the order's reports, oldest version first */
+  reports?: Report[];
+  /** the curation of the variant a command names */
+  curation?: Curation | null;
+  analysis?: Analysis | null;
+  /** another analysis already uses this display id */
+  analysisDisplayIdTaken?: boolean;
+  /** of the sample ids a command names, the ones that exist in this project */
+  knownSampleIds?: string[];
+  /** the acting user's printed name, for a signature */
+  actorDisplayName?: string;
 }
 
 export interface Needs {
@@ -68,6 +96,13 @@ export interface Needs {
   displayId?: { kind: 'order' | 'sample'; value: string; exceptId?: string };
   labflows?: boolean;
   userId?: string;
+  /** the reports of `orderId` */
+  reports?: boolean;
+  curation?: { orderId: string; variantId: string };
+  analysisId?: string;
+  analysisDisplayId?: string;
+  sampleIds?: string[];
+  actorDisplayName?: boolean;
 }
 
 export function needs(command: Command): Needs {
@@ -106,6 +141,28 @@ export function needs(command: Command): Needs {
     case 'labflow.update':
     case 'labflow.publish':
       return { labflows: true };
+    case 'variant.curate':
+      return { orderId: command.orderId, curation: { orderId: command.orderId, variantId: command.variantId } };
+    case 'report.createDraft':
+    case 'report.setVariants':
+    case 'report.submit':
+    case 'report.amend':
+      return { orderId: command.orderId, reports: true };
+    case 'report.approveAndSign':
+      return { orderId: command.orderId, reports: true, actorDisplayName: true };
+    case 'vcf.ingested':
+      return { orderId: command.orderId };
+    case 'analysis.submit':
+      return {
+        analysisId: command.analysisId,
+        analysisDisplayId: command.displayId,
+        sampleIds: command.sampleIds,
+        ...(command.forOrderId !== undefined ? { orderId: command.forOrderId } : {}),
+      };
+    case 'analysis.transition':
+      return { analysisId: command.analysisId };
+    case 'analysis.createOrder':
+      return { analysisId: command.analysisId, displayId: { kind: 'order', value: command.displayId }, labflows: true };
   }
 }
 
@@ -121,11 +178,28 @@ export type Event =
   | { type: 'sample.updated'; sampleId: string; patch: Partial<Sample>; version: number }
   | { type: 'note.added'; note: Omit<StatusNote, 'id'> }
   | { type: 'settings.updated'; settings: ProjectSettings }
-  | { type: 'labflow.saved'; labflow: Labflow };
+  | { type: 'labflow.saved'; labflow: Labflow }
+  | { type: 'curation.saved'; curation: Curation }
+  | { type: 'report.created'; report: Report }
+  | {
+      type: 'report.updated';
+      orderId: string;
+      reportId: string;
+      patch: Partial<Pick<Report, 'variants' | 'summary' | 'status'>>;
+      rowVersion: number;
+      updatedAt: string;
+    }
+  /**
+   * the report as signed (status signed, no rendering yet) and the order it was rendered
+   * with; the store renders it with renderReport, hashes the text and seals the signature
+   */
+  | { type: 'report.signed'; report: Report; order: Order; signature: UnsealedSignature; amendsVersion: number | null }
+  | { type: 'analysis.created'; analysis: Analysis }
+  | { type: 'analysis.updated'; analysisId: string; patch: Partial<Analysis>; version: number; updatedAt: string };
 
 export interface AuditEntry {
   action: string;
-  entityType: 'order' | 'sample' | 'project' | 'labflow' | 'user';
+  entityType: 'order' | 'sample' | 'project' | 'labflow' | 'user' | 'analysis';
   entityId: string;
   before: unknown;
   after: unknown;
@@ -174,6 +248,25 @@ export function decide(state: DecideState, command: Command): Decided {
     case 'labflow.update':
     case 'labflow.publish':
       return changeLabflow(state, command);
+    case 'variant.curate':
+      return withOrder(state, command.orderId, undefined, (agg) => curateVariant(state, agg, command));
+    case 'report.createDraft':
+      return withOrder(state, command.orderId, undefined, (agg) => createReportDraft(state, agg, command));
+    case 'report.setVariants':
+    case 'report.submit':
+      return withOrder(state, command.orderId, undefined, (agg) => editReport(state, agg, command));
+    case 'report.approveAndSign':
+      return withOrder(state, command.orderId, undefined, (agg) => approveAndSign(state, agg, command));
+    case 'report.amend':
+      return withOrder(state, command.orderId, undefined, (agg) => amendReport(state, agg, command));
+    case 'vcf.ingested':
+      return withOrder(state, command.orderId, undefined, (agg) => vcfIngested(state, agg, command));
+    case 'analysis.submit':
+      return submitAnalysis(state, command);
+    case 'analysis.transition':
+      return transitionAnalysis(state, command);
+    case 'analysis.createOrder':
+      return createOrderFromAnalysis(state, command);
   }
 }
 
@@ -392,6 +485,8 @@ function moveOrder(
   reason: string | null,
   action: string,
   leaveAs: 'completed' | 'skipped' = to === 'cancelled' ? 'skipped' : 'completed',
+  /** more order fields that change with the move (approve-and-sign freezes the slug) */
+  alsoPatch: Partial<Order> = {},
 ): Decided {
   const { order, labflow } = agg;
   const { actor } = state;
@@ -424,7 +519,7 @@ function moveOrder(
     events.push({ type: 'stage.updated', stage: { ...next, state: opened, updatedAt: state.now } });
     events.push(record(state, order.id, from, to, next.state, opened, transitionId, reason));
   }
-  events.push(bump(state, order, { status: to }));
+  events.push(bump(state, order, { ...alsoPatch, status: to }));
   return decision(
     events,
     audit(action, 'order', order.id, { status: order.status }, { status: to }, reason),
@@ -723,5 +818,419 @@ function changeLabflow(state: DecideState, command: Extract<Command, { type: `la
   if (!valid.success) return valid;
   return decision([{ type: 'labflow.saved', labflow: next }], audit(command.type, 'labflow', next.id, source, next, null), next.version);
 }
+
+// --- variants and reports (DESIGN.md §1 "Analyses, VCFs and reports") ---------------------
+
+function requireClinical(agg: OrderAggregate): Result<Labflow> {
+  if (agg.order.workflow !== 'clinical' || !agg.labflow)
+    return fail('invalid_input', `Invalid input: order ${agg.order.displayId} is a facility order; it has no variants or reports`);
+  return ok(agg.labflow);
+}
+
+/** role ∩ assignment ∩ the current stage's capability flag (write_any skips the last two) */
+function requireStageCapability(state: DecideState, agg: OrderAggregate, labflow: Labflow, flag: CapabilityFlag, doing: string): Result<void> {
+  const caps = stageCapabilities(labflow, normalizeStatus(agg.order.status));
+  return requireCapability(state.actor, currentStage(agg), caps, flag, doing);
+}
+
+function reportsOf(state: DecideState, agg: OrderAggregate): Report[] {
+  return (state.reports ?? []).filter((r) => r.orderId === agg.order.id).sort((a, b) => a.version - b.version);
+}
+
+function reportOf(state: DecideState, agg: OrderAggregate, reportId: string): Result<Report> {
+  const report = reportsOf(state, agg).find((r) => r.id === reportId);
+  if (!report) return fail('not_found', `Not found: report ${reportId} on order ${agg.order.displayId}`);
+  return ok(report);
+}
+
+function nextReportVersion(reports: readonly Report[]): number {
+  return Math.max(0, ...reports.map((r) => r.version)) + 1;
+}
+
+function staleReport(report: Report, baseVersion: number | undefined): Rejection | null {
+  if (baseVersion === undefined || baseVersion === report.rowVersion) return null;
+  return {
+    code: 'stale_version',
+    message: `Stale version: report version ${report.version} changed since you read it (your row version ${baseVersion}, now ${report.rowVersion}, status ${report.status})`,
+    current: { reportId: report.id, version: report.version, status: report.status, rowVersion: report.rowVersion, updatedAt: report.updatedAt },
+  };
+}
+
+/** which variants an edit adds, removes and restores: what the audit trail keeps */
+function variantChanges(before: readonly ReportVariant[], after: readonly ReportVariant[]) {
+  const old = new Map(before.map((v) => [v.variantId, v]));
+  const added: string[] = [];
+  const removed: string[] = [];
+  const restored: string[] = [];
+  for (const v of after) {
+    const o = old.get(v.variantId);
+    if (!o) added.push(v.variantId);
+    else if (!o.removed && v.removed) removed.push(v.variantId);
+    else if (o.removed && !v.removed) restored.push(v.variantId);
+  }
+  return { added, removed, restored };
+}
+
+function reportFacts(r: Report) {
+  return { reportId: r.id, version: r.version, status: r.status, variants: r.variants.filter((v) => !v.removed).length };
+}
+
+function curateVariant(state: DecideState, agg: OrderAggregate, command: Extract<Command, { type: 'variant.curate' }>): Decided {
+  const { order } = agg;
+  const lf = requireClinical(agg);
+  if (!lf.success) return lf;
+  const r = requireStageCapability(state, agg, lf.data, 'browser_editable', `curating variants of order ${order.displayId}`);
+  if (!r.success) return r;
+  const c = state.curation;
+  const existing = c && c.orderId === order.id && c.variantId === command.variantId ? c : null;
+  const { tierOverride, acmgClass, reportable, note } = command;
+  if (tierOverride === undefined && acmgClass === undefined && reportable === undefined && note === undefined)
+    return fail('invalid_input', 'Invalid input: nothing to change: give a tier override, ACMG class, reportable or note');
+  const version = existing?.version ?? 0;
+  if (command.baseVersion !== undefined && command.baseVersion !== version)
+    return fail(
+      'stale_version',
+      `Stale version: the curation of variant ${command.variantId} changed since you read it (your version ${command.baseVersion}, now ${version})`,
+      { current: existing },
+    );
+  const curation: Curation = {
+    orderId: order.id,
+    variantId: command.variantId,
+    tierOverride: tierOverride !== undefined ? tierOverride : (existing?.tierOverride ?? null),
+    acmgClass: acmgClass !== undefined ? acmgClass : (existing?.acmgClass ?? null),
+    reportable: reportable !== undefined ? reportable : (existing?.reportable ?? null),
+    note: note !== undefined ? note : (existing?.note ?? null),
+    curatedBy: state.actor.userId,
+    curatedAt: state.now,
+    version: version + 1,
+  };
+  const fieldsOf = (x: Curation | null) =>
+    x && { variantId: x.variantId, tierOverride: x.tierOverride, acmgClass: x.acmgClass, reportable: x.reportable, note: x.note, version: x.version };
+  return decision(
+    [{ type: 'curation.saved', curation }],
+    audit('variant.curate', 'order', order.id, fieldsOf(existing), fieldsOf(curation), null),
+    curation.version,
+  );
+}
+
+function createReportDraft(state: DecideState, agg: OrderAggregate, command: Extract<Command, { type: 'report.createDraft' }>): Decided {
+  const { order } = agg;
+  const lf = requireClinical(agg);
+  if (!lf.success) return lf;
+  const status = normalizeStatus(order.status);
+  if (status === 'cancelled') return fail('conflict', `Conflict: order ${order.displayId} is cancelled; it gets no report`);
+  // a completed order was signed off: what changes now is an amendment
+  if (status === 'completed')
+    return fail('conflict', `Conflict: order ${order.displayId} is completed; a correction of its report is an amendment (curio report amend)`);
+  const r = requireStageCapability(state, agg, lf.data, 'report_editable', `drafting a report for order ${order.displayId}`);
+  if (!r.success) return r;
+  const reports = reportsOf(state, agg);
+  if (reports.some((x) => x.id === command.reportId)) return fail('conflict', `Conflict: report ${command.reportId} already exists`);
+  const open = reports.find((x) => isReportOpen(x.status));
+  if (open)
+    return fail('conflict', `Conflict: order ${order.displayId} already has an open report (version ${open.version}, ${open.status}); edit that one`);
+  const signed = [...reports].reverse().find((x) => x.status === 'signed');
+  if (signed)
+    return fail('conflict', `Conflict: order ${order.displayId} has a signed report (version ${signed.version}); a correction is an amendment (curio report amend)`);
+  const merged = mergeReportVariants([], command.variants);
+  if (!merged.ok) return fail('invalid_input', `Invalid input: ${merged.problem}`, { path: ['variants'] });
+  const report: Report = {
+    id: command.reportId,
+    orderId: order.id,
+    version: nextReportVersion(reports),
+    status: 'draft',
+    amendsReportId: null,
+    amendReason: null,
+    variants: merged.variants,
+    summary: command.summary ?? null,
+    signature: null,
+    renderedText: null,
+    createdBy: state.actor.userId,
+    createdAt: state.now,
+    updatedAt: state.now,
+    rowVersion: 1,
+  };
+  return decision(
+    [{ type: 'report.created', report }],
+    audit('report.createDraft', 'order', order.id, null, { ...reportFacts(report), added: report.variants.map((v) => v.variantId) }, null),
+    report.rowVersion,
+  );
+}
+
+function editReport(
+  state: DecideState,
+  agg: OrderAggregate,
+  command: Extract<Command, { type: 'report.setVariants' | 'report.submit' }>,
+): Decided {
+  const { order } = agg;
+  const lf = requireClinical(agg);
+  if (!lf.success) return lf;
+  const doing = command.type === 'report.submit' ? `submitting the report of order ${order.displayId}` : `editing the report of order ${order.displayId}`;
+  const r = requireStageCapability(state, agg, lf.data, 'report_editable', doing);
+  if (!r.success) return r;
+  const found = reportOf(state, agg, command.reportId);
+  if (!found.success) return found;
+  const report = found.data;
+  let patch: Extract<Event, { type: 'report.updated' }>['patch'];
+  let after: Record<string, unknown>;
+  if (command.type === 'report.submit') {
+    if (report.status !== 'draft')
+      return fail('invalid_transition', `Invalid transition: report version ${report.version} ${report.status} → pending_review (only a draft is submitted)`);
+    patch = { status: 'pending_review' };
+    after = { ...reportFacts(report), status: 'pending_review' };
+  } else {
+    if (!isReportEditable(report.status))
+      return fail(
+        'conflict',
+        report.status === 'signed'
+          ? `Conflict: report version ${report.version} is signed; a signed report never changes (curio report amend)`
+          : `Conflict: report version ${report.version} is ${report.status}; it is no longer edited`,
+      );
+    const merged = mergeReportVariants(report.variants, command.variants);
+    if (!merged.ok) return fail('invalid_input', `Invalid input: ${merged.problem}`, { path: ['variants'] });
+    // editing a report under review withdraws it: what is signed is what was reviewed
+    patch = {
+      variants: merged.variants,
+      ...(command.summary !== undefined ? { summary: command.summary } : {}),
+      ...(report.status !== 'draft' ? { status: 'draft' as const } : {}),
+    };
+    after = { ...reportFacts(report), status: patch.status ?? report.status, ...variantChanges(report.variants, merged.variants) };
+  }
+  const stale = staleReport(report, command.baseVersion);
+  if (stale) return { success: false, error: stale };
+  return decision(
+    [{ type: 'report.updated', orderId: order.id, reportId: report.id, patch, rowVersion: report.rowVersion + 1, updatedAt: state.now }],
+    audit(command.type, 'order', order.id, reportFacts(report), after, null),
+    report.rowVersion + 1,
+  );
+}
+
+/**
+ * Approve-and-Sign: the report becomes signed and the order moves sign_off → completed
+ * in one decision (an amendment is signed on its completed order); the slug freezes
+ */
+function approveAndSign(state: DecideState, agg: OrderAggregate, command: Extract<Command, { type: 'report.approveAndSign' }>): Decided {
+  const { order } = agg;
+  const lf = requireClinical(agg);
+  if (!lf.success) return lf;
+  const role = requireRole(state.actor, 'project_admin', 'approving and signing a report');
+  if (!role.success) return role;
+  const found = reportOf(state, agg, command.reportId);
+  if (!found.success) return found;
+  const report = found.data;
+  if (!isReportSignable(report.status))
+    return fail(
+      'invalid_transition',
+      report.status === 'signed'
+        ? `Invalid transition: report version ${report.version} is already signed`
+        : `Invalid transition: report version ${report.version} ${report.status} → signed (submit it for review first)`,
+    );
+  const signature: UnsealedSignature = {
+    signerId: state.actor.userId,
+    signerName: state.actorDisplayName ?? state.actor.name,
+    signedAt: state.now,
+    meaning: command.meaning,
+  };
+  const signed: Report = { ...report, status: 'signed', signature: null, renderedText: null, updatedAt: state.now, rowVersion: report.rowVersion + 1 };
+  const amendsVersion = report.amendsReportId === null ? null : (reportsOf(state, agg).find((r) => r.id === report.amendsReportId)?.version ?? null);
+  const sign: Event = { type: 'report.signed', report: signed, order, signature, amendsVersion };
+  const from = normalizeStatus(order.status);
+  let events: Event[];
+  let toStatus = order.status;
+  if (report.amendsReportId === null) {
+    const transition = findTransition(lf.data, from, 'completed');
+    if (!requiresSignature(from, 'completed') || !transition)
+      return fail('invalid_transition', `Invalid transition: order ${order.displayId} is ${order.status}; a report is signed while the order is in sign_off`);
+    const moved = moveOrder(state, agg, transition.id, 'completed', `report version ${report.version} signed (${command.meaning})`, 'report.approveAndSign', 'completed', {
+      slugFrozen: true,
+    });
+    if (!moved.success) return moved;
+    events = [sign, ...moved.data.events];
+    toStatus = 'completed';
+  } else {
+    if (from !== 'completed')
+      return fail('invalid_transition', `Invalid transition: order ${order.displayId} is ${order.status}; an amendment is signed on a completed order`);
+    events = [sign, ...(order.slugFrozen ? [] : [bump(state, order, { slugFrozen: true })])];
+  }
+  const stale = staleReport(report, command.baseVersion);
+  if (stale) return { success: false, error: stale };
+  const orderVersion = events.some((e) => e.type === 'order.updated') ? order.version + 1 : order.version;
+  return decision(
+    events,
+    audit(
+      'report.approveAndSign',
+      'order',
+      order.id,
+      { ...reportFacts(report), orderStatus: order.status },
+      { ...reportFacts(signed), orderStatus: toStatus, signature },
+      null,
+    ),
+    orderVersion,
+  );
+}
+
+function amendReport(state: DecideState, agg: OrderAggregate, command: Extract<Command, { type: 'report.amend' }>): Decided {
+  const { order } = agg;
+  const lf = requireClinical(agg);
+  if (!lf.success) return lf;
+  const r = requireStageCapability(state, agg, lf.data, 'report_editable', `amending the report of order ${order.displayId}`);
+  if (!r.success) return r;
+  const reports = reportsOf(state, agg);
+  const found = reportOf(state, agg, command.amendsReportId);
+  if (!found.success) return found;
+  const original = found.data;
+  if (original.status !== 'signed')
+    return fail('conflict', `Conflict: report version ${original.version} is ${original.status}, not signed; edit it instead of amending it`);
+  if (reports.some((x) => x.id === command.reportId)) return fail('conflict', `Conflict: report ${command.reportId} already exists`);
+  const open = reports.find((x) => isReportOpen(x.status));
+  if (open) return fail('conflict', `Conflict: order ${order.displayId} already has an open report (version ${open.version}, ${open.status})`);
+  const later = reports.find((x) => x.status === 'signed' && x.version > original.version);
+  if (later) return fail('conflict', `Conflict: report version ${original.version} was amended by version ${later.version}; amend that one`);
+  const report: Report = {
+    id: command.reportId,
+    orderId: order.id,
+    version: nextReportVersion(reports),
+    status: 'draft',
+    amendsReportId: original.id,
+    amendReason: command.reason,
+    // the correction starts from what was signed, removed variants included
+    variants: original.variants.map((v) => ({ ...v })),
+    summary: original.summary,
+    signature: null,
+    renderedText: null,
+    createdBy: state.actor.userId,
+    createdAt: state.now,
+    updatedAt: state.now,
+    rowVersion: 1,
+  };
+  return decision(
+    [{ type: 'report.created', report }],
+    audit('report.amend', 'order', order.id, reportFacts(original), { ...reportFacts(report), amends: original.version }, command.reason),
+    report.rowVersion,
+  );
+}
+
+/** an ingested VCF puts files under the order's slug: the slug freezes */
+function vcfIngested(state: DecideState, agg: OrderAggregate, command: Extract<Command, { type: 'vcf.ingested' }>): Decided {
+  const { order } = agg;
+  const lf = requireClinical(agg);
+  if (!lf.success) return lf;
+  const role = requireRole(state.actor, 'project_editor', 'ingesting a VCF');
+  if (!role.success) return role;
+  if (normalizeStatus(order.status) === 'cancelled') return fail('conflict', `Conflict: order ${order.displayId} is cancelled`);
+  const events = order.slugFrozen ? [] : [bump(state, order, { slugFrozen: true })];
+  return decision(
+    events,
+    audit('vcf.ingested', 'order', order.id, null, { fileSha256: command.fileSha256, records: command.records, sample: command.sample ?? null }, null),
+    order.version + (events.length ? 1 : 0),
+  );
+}
+
+// --- analyses ---------------------------------------------------------------------------
+
+function analysisOf(state: DecideState, analysisId: string): Result<Analysis> {
+  const a = state.analysis;
+  if (!a || a.id !== analysisId || a.projectId !== state.project.id) return fail('not_found', `Not found: analysis ${analysisId}`);
+  return ok(a);
+}
+
+function submitAnalysis(state: DecideState, command: Extract<Command, { type: 'analysis.submit' }>): Decided {
+  const role = requireRole(state.actor, 'project_editor', 'submitting an analysis');
+  if (!role.success) return role;
+  if (state.analysis) return fail('conflict', `Conflict: analysis ${command.analysisId} already exists`);
+  if (state.analysisDisplayIdTaken)
+    return fail('conflict', `Conflict: analysis display id ${command.displayId} is already used in this project`, { path: ['displayId'] });
+  if (command.forOrderId !== undefined) {
+    const agg = state.order;
+    if (!agg || agg.order.id !== command.forOrderId || !canSeeOrder(state.actor, agg.order, state.project.settings))
+      return fail('not_found', `Not found: order ${command.forOrderId}`);
+    if (agg.order.workflow !== 'clinical') return fail('invalid_input', `Invalid input: order ${agg.order.displayId} is a facility order; analyses feed clinical orders`);
+  }
+  const sampleIds = [...new Set(command.sampleIds)];
+  const known = new Set(state.knownSampleIds ?? []);
+  const unknown = sampleIds.find((id) => !known.has(id));
+  if (unknown) return fail('not_found', `Not found: sample ${unknown}`, { path: ['sampleIds'] });
+  const analysis: Analysis = {
+    id: command.analysisId,
+    projectId: state.project.id,
+    displayId: command.displayId,
+    orderId: command.forOrderId ?? null,
+    status: 'queued',
+    pipeline: command.pipeline,
+    inputs: command.inputs,
+    outputs: {},
+    metrics: {},
+    logsUrl: command.logsUrl ?? null,
+    sampleIds,
+    createdBy: state.actor.userId,
+    createdAt: state.now,
+    updatedAt: state.now,
+    version: 1,
+  };
+  return decision([{ type: 'analysis.created', analysis }], audit('analysis.submit', 'analysis', analysis.id, null, analysis, null), 1);
+}
+
+function transitionAnalysis(state: DecideState, command: Extract<Command, { type: 'analysis.transition' }>): Decided {
+  const role = requireRole(state.actor, 'project_editor', 'moving an analysis');
+  if (!role.success) return role;
+  const found = analysisOf(state, command.analysisId);
+  if (!found.success) return found;
+  const a = found.data;
+  if (!isAnalysisTransitionAllowed(a.status, command.to)) {
+    const allowed = ANALYSIS_TRANSITIONS[a.status];
+    return fail(
+      'invalid_transition',
+      `Invalid transition: analysis ${a.displayId} ${a.status} → ${command.to}${allowed.length ? ` (allowed from ${a.status}: ${allowed.join(', ')})` : ` (${a.status} is final)`}`,
+      { current: { displayId: a.displayId, status: a.status, version: a.version } },
+    );
+  }
+  if (command.baseVersion !== undefined && command.baseVersion !== a.version)
+    return fail('stale_version', `Stale version: analysis ${a.displayId} changed since you read it (your version ${command.baseVersion}, now ${a.version})`, {
+      current: { displayId: a.displayId, status: a.status, version: a.version },
+    });
+  const patch: Partial<Analysis> = {
+    status: command.to,
+    ...(command.outputs !== undefined ? { outputs: command.outputs } : {}),
+    ...(command.metrics !== undefined ? { metrics: command.metrics } : {}),
+    ...(command.logsUrl !== undefined ? { logsUrl: command.logsUrl } : {}),
+  };
+  return decision(
+    [{ type: 'analysis.updated', analysisId: a.id, patch, version: a.version + 1, updatedAt: state.now }],
+    audit('analysis.transition', 'analysis', a.id, { status: a.status }, patch, null),
+    a.version + 1,
+  );
+}
+
+/** one decision: the order, pre-filled with the analysis' samples, and the analysis linked to it */
+function createOrderFromAnalysis(state: DecideState, command: Extract<Command, { type: 'analysis.createOrder' }>): Decided {
+  const found = analysisOf(state, command.analysisId);
+  if (!found.success) return found;
+  const a = found.data;
+  if (a.status !== 'succeeded')
+    return fail('invalid_transition', `Invalid transition: analysis ${a.displayId} is ${a.status}; an order is created only from a succeeded analysis`);
+  if (a.orderId !== null) return fail('conflict', `Conflict: analysis ${a.displayId} already belongs to an order`);
+  const created = createOrder(state, {
+    type: 'order.create',
+    orderId: command.orderId,
+    workflow: 'clinical',
+    fields: OrderCreateFields.parse({ displayId: command.displayId }),
+  });
+  if (!created.success) return created;
+  const links: Event[] = analysisSampleRoles(a.sampleIds).map(({ sampleId, role }) => ({
+    type: 'order.sampleAdded',
+    link: { orderId: command.orderId, sampleId, role },
+  }));
+  const order = created.data.events.find((e): e is Extract<Event, { type: 'order.created' }> => e.type === 'order.created')?.order;
+  return decision(
+    [
+      ...created.data.events,
+      ...links,
+      { type: 'analysis.updated', analysisId: a.id, patch: { orderId: command.orderId }, version: a.version + 1, updatedAt: state.now },
+    ],
+    audit('analysis.createOrder', 'order', command.orderId, null, { order, analysis: a.displayId, sampleIds: a.sampleIds }, null),
+    1,
+  );
+}
+
 
 export type { Rejection };

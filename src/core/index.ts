@@ -13,3 +13,6 @@ export * from './samplesheet.ts';
 export * from './canonical.ts';
 export * from './world.ts';
 export * from './wire.ts';
+export * from './admission.ts';
+export * from './reports.ts';
+export * from './analyses.ts';

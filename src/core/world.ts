@@ -3,7 +3,21 @@ import { decide, needs, type Decision, type DecideState, type Event, type OrderA
 import { actorFrom, type Actor } from './rbac.ts';
 import { fail, type Result } from './result.ts';
 import { slugify } from './slug.ts';
-import type { Labflow, Membership, Order, OrderSample, OrderStage, Project, Sample, StatusNote, TransitionRecord, User } from './schemas.ts';
+import type {
+  Analysis,
+  Curation,
+  Labflow,
+  Membership,
+  Order,
+  OrderSample,
+  OrderStage,
+  Project,
+  Report,
+  Sample,
+  StatusNote,
+  TransitionRecord,
+  User,
+} from './schemas.ts';
 
 /**
  * an in-memory projection of one project, built by applying events; the pending overlay
@@ -21,6 +35,14 @@ export interface World {
   notes: StatusNote[];
   history: TransitionRecord[];
   signedReportOrders: Set<string>;
+  reports: Map<string, Report>;
+  /** keyed by curationKey(orderId, variantId) */
+  curations: Map<string, Curation>;
+  analyses: Map<string, Analysis>;
+}
+
+export function curationKey(orderId: string, variantId: string): string {
+  return `${orderId}:${variantId}`;
 }
 
 export function emptyWorld(project: Project, labflows: Labflow[] = []): World {
@@ -36,6 +58,9 @@ export function emptyWorld(project: Project, labflows: Labflow[] = []): World {
     notes: [],
     history: [],
     signedReportOrders: new Set(),
+    reports: new Map(),
+    curations: new Map(),
+    analyses: new Map(),
   };
 }
 
@@ -84,6 +109,18 @@ export function stateFor(world: World, actor: Actor, command: Command, now: stri
     const user = world.users.get(n.userId);
     state.target = user ? { user, membership: world.memberships.get(user.id) ?? null } : null;
   }
+  if (n.reports && n.orderId) {
+    const orderId = n.orderId;
+    state.reports = [...world.reports.values()].filter((r) => r.orderId === orderId).sort((a, b) => a.version - b.version);
+  }
+  if (n.curation) state.curation = world.curations.get(curationKey(n.curation.orderId, n.curation.variantId)) ?? null;
+  if (n.analysisId) state.analysis = world.analyses.get(n.analysisId) ?? null;
+  if (n.analysisDisplayId) {
+    const value = n.analysisDisplayId;
+    state.analysisDisplayIdTaken = [...world.analyses.values()].some((a) => a.displayId === value);
+  }
+  if (n.sampleIds) state.knownSampleIds = n.sampleIds.filter((id) => world.samples.has(id));
+  if (n.actorDisplayName) state.actorDisplayName = world.users.get(actor.userId)?.displayName ?? actor.name;
   return state;
 }
 
@@ -116,6 +153,10 @@ function applyEvent(world: World, e: Event): void {
       world.stages.delete(e.orderId);
       world.orderSamples = world.orderSamples.filter((l) => l.orderId !== e.orderId);
       world.notes = world.notes.filter((n) => n.orderId !== e.orderId);
+      // as the store's ON DELETE rules do
+      for (const [id, r] of world.reports) if (r.orderId === e.orderId) world.reports.delete(id);
+      for (const [k, c] of world.curations) if (c.orderId === e.orderId) world.curations.delete(k);
+      for (const [id, a] of world.analyses) if (a.orderId === e.orderId) world.analyses.set(id, { ...a, orderId: null });
       return;
     case 'stage.updated': {
       const list = world.stages.get(e.stage.orderId) ?? [];
@@ -151,5 +192,29 @@ function applyEvent(world: World, e: Event): void {
     case 'labflow.saved':
       world.labflows.set(e.labflow.id, e.labflow);
       return;
+    case 'curation.saved':
+      world.curations.set(curationKey(e.curation.orderId, e.curation.variantId), e.curation);
+      return;
+    case 'report.created':
+      world.reports.set(e.report.id, e.report);
+      return;
+    case 'report.updated': {
+      const r = world.reports.get(e.reportId);
+      if (r) world.reports.set(e.reportId, { ...r, ...e.patch, rowVersion: e.rowVersion, updatedAt: e.updatedAt });
+      return;
+    }
+    case 'report.signed':
+      // hashing is the store's (IO) side; the world keeps the signature unsealed
+      world.reports.set(e.report.id, { ...e.report, signature: { ...e.signature, sha256: '' } });
+      world.signedReportOrders.add(e.report.orderId);
+      return;
+    case 'analysis.created':
+      world.analyses.set(e.analysis.id, e.analysis);
+      return;
+    case 'analysis.updated': {
+      const a = world.analyses.get(e.analysisId);
+      if (a) world.analyses.set(e.analysisId, { ...a, ...e.patch, version: e.version, updatedAt: e.updatedAt });
+      return;
+    }
   }
 }

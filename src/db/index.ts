@@ -16,3 +16,19 @@ export * from './queries.ts';
 export { loadActor, loadAggregate, loadDecideState, loadProject, saveLabflow, writeEvents } from './state.ts';
 export * from './rows.ts';
 export * from './projection.ts';
+export {
+  findAnalysis,
+  getCuration,
+  curationsOf,
+  listAnalyses,
+  orderCurations,
+  orderReports,
+  readAnalysis,
+  sealReport,
+  sha256Hex,
+  toAnalysis,
+  toCuration,
+  toReport,
+  verifyReportHash,
+  type AnalysisFilter,
+} from './reports.ts';

@@ -62,6 +62,7 @@ function entityOf(command: Command): { type: string; id: string } {
   if ('orderId' in command) return { type: 'order', id: command.orderId };
   if ('sampleId' in command) return { type: 'sample', id: command.sampleId };
   if ('labflowId' in command) return { type: 'labflow', id: command.labflowId };
+  if ('analysisId' in command) return { type: 'analysis', id: command.analysisId };
   return { type: 'project', id: '' };
 }
 
@@ -130,6 +131,9 @@ export async function processCommand(
       const entity = entityOf(command);
       const actor = await loadActor(tx, req.projectId, req.userId);
       if (!actor) return reject('permission_denied', 'Permission denied: your account is revoked or unknown', command.type, entity);
+      // removed from the project (or never in it): say so, rather than "not found" for every order
+      if (!actor.projectRole && !actor.facilityRole && !actor.orgRole && !actor.superadmin)
+        return reject('permission_denied', 'Permission denied: you have no role in this project', command.type, entity);
       const state = await loadDecideState(tx, req.projectId, actor, command, now);
       if (!state) return reject('not_found', `Not found: project ${req.projectId}`, command.type, entity);
       const decided = decide(state, command);

@@ -1,4 +1,20 @@
-import type { Event, Labflow, Membership, Order, OrderSample, OrderStage, Project, Sample, StatusNote, TransitionRecord, User } from '../core/index.ts';
+import type {
+  Analysis,
+  Curation,
+  Event,
+  Labflow,
+  Membership,
+  Order,
+  OrderSample,
+  OrderStage,
+  Project,
+  Report,
+  Sample,
+  StatusNote,
+  TransitionRecord,
+  User,
+} from '../core/index.ts';
+import { insertReport, readAnalysis, toCuration, toReport, upsertAnalysis, upsertCuration } from './reports.ts';
 import { toLabflow, toMembership, toNote, toOrder, toOrderSample, toProject, toSample, toStage, toTransition, toUser } from './rows.ts';
 import type { Sql } from './sql.ts';
 import { saveLabflow } from './state.ts';
@@ -18,6 +34,11 @@ export interface OrderEntry {
   samples: OrderSample[];
   notes: StatusNote[];
   history: HistoryRow[];
+  /** every version, oldest first; signed ones with their rendered text and hash */
+  reports: Report[];
+  curations: Curation[];
+  /** analyses linked to the order (each travels as its own entry) */
+  analysisIds: string[];
 }
 
 export interface UserEntry {
@@ -30,20 +51,24 @@ export type EntityKey =
   | { kind: 'sample'; id: string }
   | { kind: 'labflow'; id: string }
   | { kind: 'user'; id: string }
+  | { kind: 'analysis'; id: string }
   | { kind: 'project' };
 
-export const ENTITY_MAPS = { order: 'orders', sample: 'samples', labflow: 'labflows', user: 'users' } as const;
+export const ENTITY_MAPS = { order: 'orders', sample: 'samples', labflow: 'labflows', user: 'users', analysis: 'analyses' } as const;
 
 type Row = Record<string, unknown>;
 
 export async function readOrderEntry(db: Sql, orderId: string): Promise<OrderEntry | null> {
   const o = (await db.query<Row>('SELECT * FROM orders WHERE id = $1', [orderId]))[0];
   if (!o) return null;
-  const [stages, samples, notes, history] = await Promise.all([
+  const [stages, samples, notes, history, reports, curations, analyses] = await Promise.all([
     db.query<Row>('SELECT * FROM order_stages WHERE order_id = $1 ORDER BY position', [orderId]),
     db.query<Row>('SELECT * FROM order_samples WHERE order_id = $1 ORDER BY sample_id', [orderId]),
     db.query<Row>('SELECT * FROM status_notes WHERE order_id = $1 ORDER BY id', [orderId]),
     db.query<Row>('SELECT * FROM stage_transitions WHERE order_id = $1 ORDER BY seq', [orderId]),
+    db.query<Row>('SELECT * FROM reports WHERE order_id = $1 ORDER BY version', [orderId]),
+    db.query<Row>('SELECT * FROM curations WHERE order_id = $1 ORDER BY variant_id', [orderId]),
+    db.query<Row>('SELECT id FROM analyses WHERE order_id = $1 ORDER BY id', [orderId]),
   ]);
   return {
     order: toOrder(o),
@@ -51,6 +76,9 @@ export async function readOrderEntry(db: Sql, orderId: string): Promise<OrderEnt
     samples: samples.map(toOrderSample),
     notes: notes.map(toNote),
     history: history.map((r) => ({ ...toTransition(r), prevHash: String(r.prev_hash), hash: String(r.hash) })),
+    reports: reports.map(toReport),
+    curations: curations.map(toCuration),
+    analysisIds: analyses.map((r) => String(r.id)),
   };
 }
 
@@ -86,6 +114,8 @@ export async function readEntity(db: Sql, projectId: string, key: EntityKey): Pr
       return readLabflow(db, key.id);
     case 'user':
       return readUserEntry(db, projectId, key.id);
+    case 'analysis':
+      return readAnalysis(db, key.id);
     case 'project':
       return readProjectRow(db, projectId);
   }
@@ -93,11 +123,12 @@ export async function readEntity(db: Sql, projectId: string, key: EntityKey): Pr
 
 /** every entity key of a project, for a full reconcile */
 export async function allEntityKeys(db: Sql, projectId: string): Promise<EntityKey[]> {
-  const [orders, samples, labflows, users] = await Promise.all([
+  const [orders, samples, labflows, users, analyses] = await Promise.all([
     db.query<{ id: string }>('SELECT id FROM orders WHERE project_id = $1', [projectId]),
     db.query<{ id: string }>('SELECT id FROM samples WHERE project_id = $1', [projectId]),
     db.query<{ id: string }>('SELECT id FROM labflows'),
     db.query<{ id: string }>('SELECT u.id FROM users u JOIN memberships m ON m.user_id = u.id AND m.project_id = $1', [projectId]),
+    db.query<{ id: string }>('SELECT id FROM analyses WHERE project_id = $1', [projectId]),
   ]);
   return [
     { kind: 'project' },
@@ -105,6 +136,7 @@ export async function allEntityKeys(db: Sql, projectId: string): Promise<EntityK
     ...samples.map((r) => ({ kind: 'sample' as const, id: String(r.id) })),
     ...labflows.map((r) => ({ kind: 'labflow' as const, id: String(r.id) })),
     ...users.map((r) => ({ kind: 'user' as const, id: String(r.id) })),
+    ...analyses.map((r) => ({ kind: 'analysis' as const, id: String(r.id) })),
   ];
 }
 
@@ -145,6 +177,24 @@ export function touchedBy(events: readonly Event[]): EntityKey[] {
         break;
       case 'labflow.saved':
         add({ kind: 'labflow', id: e.labflow.id });
+        break;
+      case 'curation.saved':
+        add({ kind: 'order', id: e.curation.orderId });
+        break;
+      case 'report.created':
+      case 'report.signed':
+        add({ kind: 'order', id: e.report.orderId });
+        break;
+      case 'report.updated':
+        add({ kind: 'order', id: e.orderId });
+        break;
+      case 'analysis.created':
+        add({ kind: 'analysis', id: e.analysis.id });
+        if (e.analysis.orderId) add({ kind: 'order', id: e.analysis.orderId });
+        break;
+      case 'analysis.updated':
+        add({ kind: 'analysis', id: e.analysisId });
+        if (e.patch.orderId) add({ kind: 'order', id: e.patch.orderId });
         break;
     }
   }
@@ -192,6 +242,14 @@ export async function replaceOrderRows(tx: Sql, orderId: string, entry: OrderEnt
     await tx.query('INSERT INTO status_notes (id, order_id, kind, from_status, to_status, text, author_id, created_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8)', [
       Number(n.id), n.orderId, n.kind, n.fromStatus, n.toStatus, n.text, n.authorId, n.createdAt,
     ]);
+  // replica rows: the entry is the truth (entries stored before reports joined them have none)
+  await tx.query('DELETE FROM curations WHERE order_id = $1', [orderId]);
+  for (const c of entry.curations ?? []) await upsertCuration(tx, c);
+  await tx.query('DELETE FROM reports WHERE order_id = $1', [orderId]);
+  for (const r of [...(entry.reports ?? [])].sort((a, b) => a.version - b.version)) await insertReport(tx, r);
+  // an analysis entry may have arrived before its order: link it now
+  if (entry.analysisIds?.length)
+    await tx.query('UPDATE analyses SET order_id = $1 WHERE id = ANY($2::uuid[]) AND order_id IS NULL', [orderId, entry.analysisIds]);
   if (opts.history)
     for (const h of entry.history)
       await tx.query(
@@ -252,6 +310,14 @@ export async function replaceLabflowRow(tx: Sql, _id: string, l: Labflow | null)
   await saveLabflow(tx, l);
 }
 
+export async function replaceAnalysisRow(tx: Sql, id: string, a: Analysis | null): Promise<void> {
+  if (!a) {
+    await tx.query('DELETE FROM analyses WHERE id = $1', [id]);
+    return;
+  }
+  await upsertAnalysis(tx, a);
+}
+
 /** writes one entry of the project document into replica rows */
 export async function applyEntry(tx: Sql, projectId: string, key: EntityKey, value: unknown): Promise<void> {
   switch (key.kind) {
@@ -263,25 +329,34 @@ export async function applyEntry(tx: Sql, projectId: string, key: EntityKey, val
       return replaceLabflowRow(tx, key.id, (value as Labflow | null) ?? null);
     case 'user':
       return replaceUserRows(tx, projectId, key.id, (value as UserEntry | null) ?? null);
+    case 'analysis':
+      return replaceAnalysisRow(tx, key.id, (value as Analysis | null) ?? null);
     case 'project':
       return replaceProjectRow(tx, (value as Project | null) ?? null);
   }
 }
 
-/** every order entry of a project in five queries (a reconcile reads thousands) */
+/** every order entry of a project in eight queries (a reconcile reads thousands) */
 export async function readAllOrderEntries(db: Sql, projectId: string): Promise<Map<string, OrderEntry>> {
-  const [orders, stages, samples, notes, history] = await Promise.all([
+  const [orders, stages, samples, notes, history, reports, curations, analyses] = await Promise.all([
     db.query<Row>('SELECT * FROM orders WHERE project_id = $1', [projectId]),
     db.query<Row>('SELECT s.* FROM order_stages s JOIN orders o ON o.id = s.order_id WHERE o.project_id = $1 ORDER BY s.order_id, s.position', [projectId]),
     db.query<Row>('SELECT l.* FROM order_samples l JOIN orders o ON o.id = l.order_id WHERE o.project_id = $1 ORDER BY l.order_id, l.sample_id', [projectId]),
     db.query<Row>('SELECT n.* FROM status_notes n JOIN orders o ON o.id = n.order_id WHERE o.project_id = $1 ORDER BY n.id', [projectId]),
     db.query<Row>('SELECT * FROM stage_transitions WHERE project_id = $1 ORDER BY seq', [projectId]),
+    db.query<Row>('SELECT r.* FROM reports r JOIN orders o ON o.id = r.order_id WHERE o.project_id = $1 ORDER BY r.order_id, r.version', [projectId]),
+    db.query<Row>('SELECT c.* FROM curations c JOIN orders o ON o.id = c.order_id WHERE o.project_id = $1 ORDER BY c.order_id, c.variant_id', [projectId]),
+    db.query<Row>('SELECT id, order_id FROM analyses WHERE project_id = $1 AND order_id IS NOT NULL ORDER BY id', [projectId]),
   ]);
   const out = new Map<string, OrderEntry>();
-  for (const o of orders) out.set(String(o.id), { order: toOrder(o), stages: [], samples: [], notes: [], history: [] });
+  for (const o of orders)
+    out.set(String(o.id), { order: toOrder(o), stages: [], samples: [], notes: [], history: [], reports: [], curations: [], analysisIds: [] });
   for (const r of stages) out.get(String(r.order_id))?.stages.push(toStage(r));
   for (const r of samples) out.get(String(r.order_id))?.samples.push(toOrderSample(r));
   for (const r of notes) out.get(String(r.order_id))?.notes.push(toNote(r));
   for (const r of history) out.get(String(r.order_id))?.history.push({ ...toTransition(r), prevHash: String(r.prev_hash), hash: String(r.hash) });
+  for (const r of reports) out.get(String(r.order_id))?.reports.push(toReport(r));
+  for (const r of curations) out.get(String(r.order_id))?.curations.push(toCuration(r));
+  for (const r of analyses) out.get(String(r.order_id))?.analysisIds.push(String(r.id));
   return out;
 }

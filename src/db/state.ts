@@ -12,6 +12,7 @@ import {
   type Sample,
 } from '../core/index.ts';
 import { appendTransitions } from './chain.ts';
+import { insertReport, orderReports, signReport, toAnalysis, toCuration, updateAnalysis, updateReport, upsertAnalysis, upsertCuration } from './reports.ts';
 import { toLabflow, toMembership, toOrder, toOrderSample, toProject, toSample, toStage, toUser } from './rows.ts';
 import type { Sql, SqlParam } from './sql.ts';
 
@@ -92,6 +93,27 @@ export async function loadDecideState(sql: Sql, projectId: string, actor: Actor,
       const m = (await sql.query<Row>('SELECT * FROM memberships WHERE project_id = $1 AND user_id = $2', [projectId, n.userId]))[0];
       state.target = { user: toUser(u), membership: m ? toMembership(m) : null };
     }
+  }
+  // reports and curations are serialised by the order row's lock taken above
+  if (n.reports && n.orderId) state.reports = await orderReports(sql, n.orderId);
+  if (n.curation) {
+    const c = (await sql.query<Row>('SELECT * FROM curations WHERE order_id = $1 AND variant_id = $2', [n.curation.orderId, n.curation.variantId]))[0];
+    state.curation = c ? toCuration(c) : null;
+  }
+  if (n.analysisId) {
+    const a = (await sql.query<Row>('SELECT * FROM analyses WHERE id = $1 AND project_id = $2 FOR UPDATE', [n.analysisId, projectId]))[0];
+    state.analysis = a ? toAnalysis(a) : null;
+  }
+  if (n.analysisDisplayId !== undefined)
+    state.analysisDisplayIdTaken =
+      (await sql.query<Row>('SELECT 1 FROM analyses WHERE project_id = $1 AND display_id = $2 LIMIT 1', [projectId, n.analysisDisplayId])).length > 0;
+  if (n.sampleIds)
+    state.knownSampleIds = n.sampleIds.length
+      ? (await sql.query<{ id: string }>('SELECT id FROM samples WHERE project_id = $1 AND id = ANY($2::uuid[])', [projectId, n.sampleIds])).map((r) => String(r.id))
+      : [];
+  if (n.actorDisplayName) {
+    const u = (await sql.query<Row>('SELECT display_name FROM users WHERE id = $1', [actor.userId]))[0];
+    state.actorDisplayName = u ? String(u.display_name) : actor.name;
   }
   return state;
 }
@@ -232,6 +254,24 @@ export async function writeEvents(tx: Sql, projectId: string, events: readonly E
         break;
       case 'labflow.saved':
         await saveLabflow(tx, e.labflow);
+        break;
+      case 'curation.saved':
+        await upsertCuration(tx, e.curation);
+        break;
+      case 'report.created':
+        await insertReport(tx, e.report);
+        break;
+      case 'report.updated':
+        await updateReport(tx, e.reportId, e.patch, e.rowVersion, e.updatedAt);
+        break;
+      case 'report.signed':
+        await signReport(tx, e.report, e.order, e.signature, e.amendsVersion);
+        break;
+      case 'analysis.created':
+        await upsertAnalysis(tx, e.analysis);
+        break;
+      case 'analysis.updated':
+        await updateAnalysis(tx, e.analysisId, e.patch, e.version, e.updatedAt);
         break;
     }
   }

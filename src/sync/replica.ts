@@ -73,6 +73,7 @@ export function commandKeys(command: Command): EntityKey[] {
   if ((command.type === 'sample.create' || command.type === 'sample.update') && 'sampleId' in command) keys.push({ kind: 'sample', id: command.sampleId });
   if ('labflowId' in command) keys.push({ kind: 'labflow', id: command.type === 'labflow.clone' ? command.newId : command.labflowId });
   if (command.type === 'settings.set') keys.push({ kind: 'project' });
+  if ('analysisId' in command) keys.push({ kind: 'analysis', id: command.analysisId });
   return keys;
 }
 
@@ -239,6 +240,11 @@ export class Replica {
     return this.#project?.fatal ?? this.#outbox?.fatal ?? null;
   }
 
+  /** the relay still takes this client's outbox (and answers there), even if it refused the project */
+  get outboxOpen(): boolean {
+    return this.#outbox !== null && this.#outbox.fatal === null;
+  }
+
   get connected(): boolean {
     return this.#status === 'connected';
   }
@@ -249,7 +255,7 @@ export class Replica {
     const { server, token, projectId, epoch, clientId } = this.config;
     // one pass per transaction, so a result and the rows it changed are applied together;
     // 'update' follows 'afterTransaction' synchronously and carries the bytes to store
-    const maps = new Map<unknown, string>(['orders', 'samples', 'labflows', 'users', 'meta', 'results'].map((m): [unknown, string] => [this.projectDoc.getMap(m), m]));
+    const maps = new Map<unknown, string>([...Object.values(ENTITY_MAPS), 'meta', 'results'].map((m): [unknown, string] => [this.projectDoc.getMap(m), m]));
     let collected: { keys: EntityKey[]; mids: string[] } = { keys: [], mids: [] };
     this.projectDoc.on('afterTransaction', (tx: Y.Transaction) => {
       for (const [type, changed] of tx.changed) {
@@ -293,6 +299,12 @@ export class Replica {
 
   #openOutbox(clientId: string): void {
     this.#outbox?.destroy();
+    // the relay answers here too when this user may no longer read the project document
+    const results = this.outboxDoc.getMap<CommandResult>('results');
+    results.observe((ev) => {
+      const mids = [...ev.keysChanged].filter((m) => results.has(m));
+      if (mids.length) void this.#serial(() => this.#applyRemote([], mids, null, results));
+    });
     this.#outbox = connectDoc({
       url: this.config.server,
       docName: formatDocName({ kind: 'outbox', clientId, epoch: this.#outboxEpoch }),
@@ -406,8 +418,7 @@ export class Replica {
   }
 
   /** one remote transaction: its update is stored and its rows applied atomically */
-  async #applyRemote(keys: EntityKey[], mids: string[], update: Uint8Array | null): Promise<void> {
-    const results = this.projectDoc.getMap<CommandResult>('results');
+  async #applyRemote(keys: EntityKey[], mids: string[], update: Uint8Array | null, results = this.projectDoc.getMap<CommandResult>('results')): Promise<void> {
     const mine = mids.map((m) => results.get(m)).filter((r): r is CommandResult => !!r && r.clientId === this.config.clientId);
     const now = new Date().toISOString();
     const answered: CommandResult[] = [];
@@ -428,12 +439,16 @@ export class Replica {
       }
       await this.#relayer(keys, tx);
     });
-    if (++this.#storedUpdates > COMPACT_AFTER) await this.#compactDoc();
+    if (update && ++this.#storedUpdates > COMPACT_AFTER) await this.#compactDoc();
     if (answered.length) {
       // acknowledged: prune the outbox and the journal
       this.outboxDoc.transact(() => {
         const intents = this.outboxDoc.getMap('intents');
-        for (const r of answered) intents.delete(seqKey(r.seq));
+        const inOutbox = this.outboxDoc.getMap('results');
+        for (const r of answered) {
+          intents.delete(seqKey(r.seq));
+          if (inOutbox.has(r.mid)) inOutbox.delete(r.mid);
+        }
       });
       const open = new Set((await this.pending(['queued', 'sent'])).map((p) => p.mid));
       this.journal.compact((e) => open.has(e.mid));
