@@ -1,7 +1,25 @@
-import { main } from './main.ts';
+import { setFlagsFromString } from 'node:v8';
+
+// one-shot commands are over in about a second: V8's optimising tier for PGlite's wasm costs
+// them more CPU (~0.5 s) than it gives back, so they stay on the baseline compiler
+// (bench/cli-orders.mjs). Long-running processes (terminal UI, relay, sync) and bulk loads
+// (vcf ingest, analyses that ingest) keep the optimiser.
+const ONE_SHOT = new Set(['init', 'login', 'whoami', 'config', 'orders', 'samples', 'stages', 'labflows', 'variants', 'report', 'audit', 'admin', 'status', 'pending']);
 
 /** the process entry: the only place that reads argv and sets the exit code */
 export async function run(): Promise<void> {
-  const code = await main(process.argv.slice(2), process.env, { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr });
+  const argv = process.argv.slice(2);
+  const io = { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr };
+  // `curio` alone is the terminal UI: it draws its first frame before the CLI's modules
+  // and the store load (bench/tui.mjs), so main() and its imports stay out of its way
+  if (argv.length === 0) {
+    const [{ runHomeTui }, { consoleOutput }] = await Promise.all([import('./cmd-tui.ts'), import('./output.ts')]);
+    process.exitCode = await runHomeTui(process.env, io, consoleOutput(false, io.stdout, io.stderr));
+    return;
+  }
+  // must run before PGlite compiles its module (on the first store open)
+  if (ONE_SHOT.has(argv[0] ?? '')) setFlagsFromString('--liftoff-only');
+  const { main } = await import('./main.ts');
+  const code = await main(argv, process.env, io);
   process.exitCode = code;
 }

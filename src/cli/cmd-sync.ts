@@ -100,7 +100,14 @@ export async function runSync(s: Session, out: Output, argv: string[]): Promise<
   const synced = await s.replica.whenSynced(timeoutMs);
   if (!synced.ok) {
     const fatal = s.replica.fatal;
-    return report(out, { code: fatal ? 'permission_denied' : 'not_found', message: `cannot sync with ${s.config.server}: ${fatal ? `${fatal.code} ${closeReason[fatal.code as CloseCode] ?? fatal.reason}` : synced.reason}` });
+    // access to the project taken away: the relay still answers queued commands through the outbox
+    if (fatal && s.replica.outboxOpen) await s.replica.drained(Math.max(1, Math.min(10_000, timeoutMs - (Date.now() - started))));
+    const { rejected } = await s.replica.status();
+    const why = fatal ? `${fatal.code} ${closeReason[fatal.code as CloseCode] ?? fatal.reason}` : synced.reason;
+    return report(out, {
+      code: fatal ? 'permission_denied' : 'not_found',
+      message: `cannot sync with ${s.config.server}: ${why}${rejected ? `; ${rejected} commands rejected (see 'curio pending')` : ''}`,
+    });
   }
   const drained = await s.replica.drained(Math.max(1, timeoutMs - (Date.now() - started)));
   const st = await s.replica.status();
@@ -130,6 +137,7 @@ export async function runStatus(s: Session, out: Output): Promise<number> {
     user: s.user.name,
     project: s.project.name,
     ...(st.fatal ? { refused: `${st.fatal.code} ${st.fatal.reason}` } : {}),
+    ...(st.error ? { sync_error: st.error } : {}),
   };
   if (out.json) out.data({ ...info, rejected_commands: rejected.map(pendingWire) });
   else {

@@ -3,6 +3,9 @@ import { parseArgs, type CommandSpec } from './args.ts';
 import { runAuditVerifyOn, runInit, runLogin, runSelectProject, runSettingsSet, runStandaloneInit, runUserVerb, runWhoami, openAdminTarget } from './cmd-admin.ts';
 import { auditVerify, labflowsCommands, samplesCommands, stagesCommands, stagesShow } from './cmd-misc.ts';
 import { ordersCommands, type CommandDef } from './cmd-orders.ts';
+import { analysesCommands } from './cmd-analyses.ts';
+import { reportCommands } from './cmd-report.ts';
+import { variantsCommands, vcfCommands } from './cmd-variants.ts';
 import { EXIT, openSession, openStore, report, type Store } from './context.ts';
 import { LockedError } from './home.ts';
 import { consoleOutput, type Output } from './output.ts';
@@ -18,6 +21,7 @@ export const USAGE = `curio — clinical genomics order review
 usage: curio [COMMAND] [--json] [--help]
 
   curio                               open the terminal UI on CURIO_HOME
+  curio demo                          a seeded demo project behind an embedded relay, opened as cora
   curio init --project NAME           new store with a project and its first project_admin
   curio login --token TOKEN           log in to this store
   curio login --server ws://H:P --token T   make CURIO_HOME a replica of a relay's project
@@ -34,6 +38,10 @@ usage: curio [COMMAND] [--json] [--help]
   curio stages ID                     stages, states, assignees and capability flags
   curio stages assign|start|hold|resume|complete|skip ID
   curio labflows list|show|clone|publish
+  curio vcf ingest ORDER PATH [--sample S]   VCF into the order's variant cache
+  curio variants list|show|curate ORDER …    browse and curate an order's variants
+  curio report draft|submit|show|sign|amend|list|remove|restore ORDER …
+  curio analyses submit|list|get|transition|create-order …
   curio audit verify                  walk both hash chains; names the first bad row
   curio admin user add|role|revoke …  curio admin settings set KEY on|off
   curio admin --data DIR init|user|audit …   manage a relay's central store
@@ -47,6 +55,10 @@ const GROUPS: Record<string, Record<string, CommandDef>> = {
   samples: samplesCommands,
   stages: stagesCommands,
   labflows: labflowsCommands,
+  vcf: vcfCommands,
+  variants: variantsCommands,
+  report: reportCommands,
+  analyses: analysesCommands,
 };
 
 function groupUsage(group: Record<string, CommandDef>): string {
@@ -75,7 +87,9 @@ async function withSession(env: NodeJS.ProcessEnv, out: Output, io: Io, def: Com
     const s = await openSession(store);
     if (!s.success) return report(out, s.error);
     try {
-      return await def.run(s.data, out, a.data, { confirm: (q) => confirmOn(io, q), isTTY: Boolean(io.stdin.isTTY && io.stdout.isTTY) });
+      // stderr rides along for progress bars (see TerminalIo)
+      const terminal = { confirm: (q: string) => confirmOn(io, q), isTTY: Boolean(io.stdin.isTTY && io.stdout.isTTY), stderr: io.stderr };
+      return await def.run(s.data, out, a.data, terminal);
     } finally {
       await s.data.gateway.close?.();
     }
@@ -100,10 +114,8 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, io: Io): Prom
   const out = consoleOutput(json, io.stdout, io.stderr);
   const [cmd, sub, ...rest] = argv;
   try {
-    if (cmd === undefined || cmd === 'tui') {
-      out.err('the terminal UI needs a terminal: run curio in an interactive shell (see curio --help)');
-      return EXIT.usage;
-    }
+    if (cmd === undefined || cmd === 'tui') return await (await import('./cmd-tui.ts')).runHomeTui(env, io, out);
+    if (cmd === 'demo') return await (await import('./cmd-tui.ts')).runDemo([sub, ...rest].filter((x): x is string => x !== undefined), env, io, out);
     if (cmd === '--help' || cmd === '-h' || cmd === 'help') {
       out.out(USAGE);
       return EXIT.ok;

@@ -91,6 +91,9 @@ export function parseCsv(text: string): (string | null)[][] {
 
 export async function openPostgres(url: string): Promise<SqlDatabase> {
   const pool = new pg.Pool({ connectionString: url, max: 8 });
+  // an idle connection that dies (server restart, pg_terminate_backend) is an 'error' event:
+  // unhandled it would take the process down; the pool drops it and connects anew
+  pool.on('error', () => undefined);
   const base = wrap(pool, async (fn) => {
     const client = await pool.connect();
     try {

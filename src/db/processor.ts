@@ -45,8 +45,10 @@ function toResult(r: Row): CommandResult {
 }
 
 async function storeResult(tx: Sql, projectId: string, userId: string, r: Omit<CommandResult, 'serverSeq'>): Promise<CommandResult> {
+  // the result and the cursor in one statement: one round trip less per command
   const rows = await tx.query<Row>(
-    `INSERT INTO command_results (mid, client_id, seq, project_id, user_id, command_type, status, code, message, entity_type,
+    `WITH bumped AS (UPDATE client_cursors SET last_seq = $3 WHERE client_id = $2)
+     INSERT INTO command_results (mid, client_id, seq, project_id, user_id, command_type, status, code, message, entity_type,
        entity_id, entity_version, server_seq, server_time, current)
      VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,nextval('server_seq'),$13,$14::jsonb) RETURNING *`,
     [
@@ -54,7 +56,6 @@ async function storeResult(tx: Sql, projectId: string, userId: string, r: Omit<C
       r.entityVersion, r.serverTime, r.current === null || r.current === undefined ? null : JSON.stringify(r.current),
     ],
   );
-  await tx.query('UPDATE client_cursors SET last_seq = $2 WHERE client_id = $1', [r.clientId, r.seq]);
   return toResult(rows[0]!);
 }
 
@@ -89,14 +90,13 @@ export async function processCommand(
 
   try {
     return await db.transaction(async (tx) => {
-      await tx.query('INSERT INTO client_cursors (client_id, user_id, last_seq) VALUES ($1, $2, 0) ON CONFLICT (client_id) DO NOTHING', [
-        clientId,
-        req.userId,
-      ]);
-      const cursor = (await tx.query<{ last_seq: number; user_id: string }>(
-        'SELECT last_seq, user_id FROM client_cursors WHERE client_id = $1 FOR UPDATE',
-        [clientId],
-      ))[0]!;
+      // the cursor row exists after a client's first command: lock it; create it only when missing
+      const lockCursor = () => tx.query<{ last_seq: number; user_id: string }>('SELECT last_seq, user_id FROM client_cursors WHERE client_id = $1 FOR UPDATE', [clientId]);
+      let cursor = (await lockCursor())[0];
+      if (!cursor) {
+        await tx.query('INSERT INTO client_cursors (client_id, user_id, last_seq) VALUES ($1, $2, 0) ON CONFLICT (client_id) DO NOTHING', [clientId, req.userId]);
+        cursor = (await lockCursor())[0]!;
+      }
       const last = Number(cursor.last_seq);
       if (seq <= last) {
         const stored = (await tx.query<Row>('SELECT * FROM command_results WHERE mid = $1', [mid]))[0];

@@ -54,6 +54,9 @@ export type EntityKey =
   | { kind: 'analysis'; id: string }
   | { kind: 'project' };
 
+/** the order rows must be written in: what a row references comes before it */
+export const ENTITY_ORDER: Readonly<Record<EntityKey['kind'], number>> = { project: 0, user: 1, labflow: 2, sample: 3, order: 4, analysis: 5 };
+
 export const ENTITY_MAPS = { order: 'orders', sample: 'samples', labflow: 'labflows', user: 'users', analysis: 'analyses' } as const;
 
 type Row = Record<string, unknown>;
@@ -131,11 +134,12 @@ export async function allEntityKeys(db: Sql, projectId: string): Promise<EntityK
     db.query<{ id: string }>('SELECT id FROM analyses WHERE project_id = $1', [projectId]),
   ]);
   return [
+    // referenced rows first: a replica applies them in this order (foreign keys)
     { kind: 'project' },
-    ...orders.map((r) => ({ kind: 'order' as const, id: String(r.id) })),
-    ...samples.map((r) => ({ kind: 'sample' as const, id: String(r.id) })),
-    ...labflows.map((r) => ({ kind: 'labflow' as const, id: String(r.id) })),
     ...users.map((r) => ({ kind: 'user' as const, id: String(r.id) })),
+    ...labflows.map((r) => ({ kind: 'labflow' as const, id: String(r.id) })),
+    ...samples.map((r) => ({ kind: 'sample' as const, id: String(r.id) })),
+    ...orders.map((r) => ({ kind: 'order' as const, id: String(r.id) })),
     ...analyses.map((r) => ({ kind: 'analysis' as const, id: String(r.id) })),
   ];
 }

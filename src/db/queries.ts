@@ -270,7 +270,7 @@ export async function reviewQueue(db: Sql, projectId: string, actor: Actor, sett
      FROM ${ORDER_FROM}
      WHERE ${where} AND o.status NOT IN ('completed', 'cancelled') AND s.state NOT IN ('completed', 'skipped')
        AND (s.assignee_id = ${me} ${pickable})
-     ORDER BY (s.assignee_id = ${me}) DESC, ${SORT_SQL.priority} DESC, o.created_at DESC, o.id
+     ORDER BY (s.assignee_id = ${me}) DESC NULLS LAST, ${SORT_SQL.priority} DESC, o.created_at DESC, o.id
      LIMIT ${Math.floor(limit)}`,
     params,
   );

@@ -13,6 +13,7 @@ import {
 import {
   applyEntry,
   ENTITY_MAPS,
+  ENTITY_ORDER,
   getLocal,
   loadActor,
   loadDecideState,
@@ -57,6 +58,8 @@ export interface ReplicaStatus {
   queued: number;
   rejected: number;
   fatal: { code: number; reason: string } | null;
+  /** the last failure applying the relay's state locally */
+  error: string | null;
 }
 
 type Row = Record<string, unknown>;
@@ -110,6 +113,7 @@ export class Replica {
   #waiters = new Map<string, Set<(r: CommandResult) => void>>();
   #listeners = new Set<() => void>();
   #storedUpdates = 0;
+  #lastError: string | null = null;
 
   get #projectDocName(): string {
     return formatDocName({ kind: 'project', projectId: this.config.projectId, epoch: this.config.epoch });
@@ -204,9 +208,18 @@ export class Replica {
     const next = this.#work.then(fn);
     this.#work = next.then(
       () => undefined,
-      () => undefined,
+      (err: unknown) => {
+        // keep the queue going, but never silently: status() and the UI show it
+        this.#lastError = err instanceof Error ? err.message : String(err);
+        this.#emit();
+      },
     );
     return next;
+  }
+
+  /** the last failure applying the relay's state to this replica, if any */
+  get lastError(): string | null {
+    return this.#lastError;
   }
 
   #putIntent(e: JournalEntry): void {
@@ -233,6 +246,7 @@ export class Replica {
       queued: n('queued') + n('sent'),
       rejected: n('rejected'),
       fatal: this.fatal,
+      error: this.#lastError,
     };
   }
 
@@ -397,6 +411,7 @@ export class Replica {
             wanted.add(keyId(k));
             keys.push(k);
           }
+      keys.sort((a, b) => ENTITY_ORDER[a.kind] - ENTITY_ORDER[b.kind]);
       for (const k of keys) await applyEntry(tx, this.config.projectId, k, this.#docValue(k));
       const actor = await loadActor(tx, this.config.projectId, this.config.userId);
       if (!actor) return;

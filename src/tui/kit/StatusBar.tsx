@@ -4,7 +4,8 @@ import { LineText } from './LineText.tsx';
 import { textWidth } from './text.ts';
 import { useTheme, type Glyphs, type Tone } from './theme.ts';
 
-export type ConnectionState = 'online' | 'offline' | 'reconnecting';
+/** 'local': a standalone store, with no relay to be connected to */
+export type ConnectionState = 'online' | 'offline' | 'reconnecting' | 'local';
 
 export interface StatusSegment {
   text: string;
@@ -21,6 +22,8 @@ export function connectionSegment(state: ConnectionState, glyph: Glyphs): Status
       return { text: `${glyph.offline} offline`, tone: 'warn', priority: 0 };
     case 'reconnecting':
       return { text: `${glyph.reconnecting} reconnecting`, tone: 'pending', priority: 0 };
+    case 'local':
+      return { text: `${glyph.local} local store`, tone: 'muted', priority: 0 };
   }
 }
 

@@ -1,12 +1,11 @@
-import { render, type Instance } from 'ink';
-import { useLayoutEffect, type ReactNode } from 'react';
+import { render, useStdout, type Instance } from 'ink';
+import { useEffect, useLayoutEffect, type ReactNode } from 'react';
+import { ENTER_ALTERNATE_SCREEN, LEAVE_ALTERNATE_SCREEN } from './escapes.ts';
+import { parkCursorOnFrame } from './ink-stdout.ts';
 import { ThemeProvider, themeFromEnv } from './theme.ts';
 import { KeyRouter } from './use-key-input.ts';
 
-// xterm private modes: 1049 saves the cursor and switches to the alternate
-// screen; leaving restores the shell's screen exactly as it was
-export const ENTER_ALTERNATE_SCREEN = '\u001B[?1049h\u001B[H';
-export const LEAVE_ALTERNATE_SCREEN = '\u001B[?1049l';
+export { ENTER_ALTERNATE_SCREEN, LEAVE_ALTERNATE_SCREEN };
 
 export interface FullScreenOptions {
   stdout: NodeJS.WriteStream;
@@ -18,6 +17,15 @@ export interface FullScreenOptions {
   exitOnCtrlC?: boolean;
   /** default: when stdout is a terminal */
   alternateScreen?: boolean;
+  /**
+   * the caller already switched to the alternate screen (to draw a first
+   * frame before Ink loaded): it is not entered again, and still left on exit
+   */
+  enteredAlternateScreen?: boolean;
+  /** route console.* through Ink (default true); test runners that replace console need false */
+  patchConsole?: boolean;
+  /** Ink's render throttle (default Ink's 30) */
+  maxFps?: number;
 }
 
 function LeaveOnUnmount(props: { leave: () => void; children?: ReactNode }): ReactNode {
@@ -29,6 +37,26 @@ function LeaveOnUnmount(props: { leave: () => void; children?: ReactNode }): Rea
   return props.children;
 }
 
+const CLEAR_SCREEN = '\u001B[2J\u001B[H';
+
+/**
+ * A terminal that loses rows scrolls to keep the cursor in view, and the
+ * incremental writer cannot know the frame moved (vadimdemedes/ink#1023). On
+ * every resize the screen is cleared and the frame drawn whole: Ink's
+ * useStdout().write() clears its own record, writes, and redraws in full.
+ */
+function RepaintOnResize(props: { children?: ReactNode }): ReactNode {
+  const { stdout, write } = useStdout();
+  useEffect(() => {
+    const repaint = () => write(CLEAR_SCREEN);
+    stdout.on('resize', repaint);
+    return () => {
+      stdout.off('resize', repaint);
+    };
+  }, [stdout, write]);
+  return props.children;
+}
+
 /**
  * Renders a whole-terminal app: the alternate screen, incremental rendering,
  * and the theme from the environment. The caller owns the streams.
@@ -36,29 +64,32 @@ function LeaveOnUnmount(props: { leave: () => void; children?: ReactNode }): Rea
 export function renderFullScreen(node: ReactNode, options: FullScreenOptions): Instance {
   const { stdout, stdin, stderr } = options;
   const alternate = options.alternateScreen ?? Boolean(stdout.isTTY);
-  let inside = false;
+  let inside = options.enteredAlternateScreen ?? false;
   const leave = () => {
     if (!inside) return;
     inside = false;
     stdout.write(LEAVE_ALTERNATE_SCREEN);
   };
-  if (alternate) {
+  if (alternate && !inside) {
     stdout.write(ENTER_ALTERNATE_SCREEN);
     inside = true;
   }
   const instance = render(
     <ThemeProvider theme={themeFromEnv(options.env ?? {})}>
       <LeaveOnUnmount leave={leave}>
-        <KeyRouter>{node}</KeyRouter>
+        <RepaintOnResize>
+          <KeyRouter>{node}</KeyRouter>
+        </RepaintOnResize>
       </LeaveOnUnmount>
     </ThemeProvider>,
     {
-      stdout,
+      stdout: parkCursorOnFrame(stdout),
       stdin,
       ...(stderr ? { stderr } : {}),
       exitOnCtrlC: options.exitOnCtrlC ?? true,
       incrementalRendering: true,
-      patchConsole: true,
+      patchConsole: options.patchConsole ?? true,
+      ...(options.maxFps === undefined ? {} : { maxFps: options.maxFps }),
     },
   );
   instance.waitUntilExit().then(leave, leave);

@@ -30,6 +30,7 @@ export interface Glyphs {
   online: string;
   offline: string;
   reconnecting: string;
+  local: string;
   ok: string;
   error: string;
   warn: string;
@@ -52,6 +53,7 @@ export const unicodeGlyphs: Glyphs = {
   online: '●',
   offline: '○',
   reconnecting: '◌',
+  local: '◆',
   ok: '✓',
   error: '✗',
   warn: '!',
@@ -75,6 +77,7 @@ export const asciiGlyphs: Glyphs = {
   online: '*',
   offline: 'o',
   reconnecting: '~',
+  local: '#',
   ok: '+',
   error: 'x',
   warn: '!',

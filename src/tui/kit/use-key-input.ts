@@ -45,19 +45,32 @@ export function KeyRouter(props: { children?: ReactNode }): ReactNode {
   const [routes] = useState(() => new Set<Route>());
   const queue = useRef<[string, Key][]>([]);
   const chain = useRef(0);
+  // nothing delivered is still waiting for its commit
+  const settled = useRef(true);
   const [, setTurn] = useState(0);
+  const deliver = ([input, key]: [string, Key]) => {
+    for (const route of [...routes]) if (route.active.current) route.handler.current(input, key);
+  };
   useInput((input, key) => {
-    queue.current.push(...splitRun(input, key));
+    const keys = splitRun(input, key);
+    // with nothing in flight the handlers already see what the last key did: the
+    // first key runs now, so its update and this turn render as one commit. Ink
+    // throttles frames (maxFps): a key handled a commit later would wait out the
+    // throttle window behind the commit that only queued it, ~33 ms per key
+    const first = settled.current && queue.current.length === 0 ? keys.shift() : undefined;
+    queue.current.push(...keys);
+    settled.current = false;
+    if (first) deliver(first);
     setTurn((t) => t + 1);
   });
   useLayoutEffect(() => {
     const next = queue.current.shift();
-    if (next) {
-      for (const route of [...routes]) if (route.active.current) route.handler.current(next[0], next[1]);
-    }
-    if (queue.current.length === 0) {
+    if (next) deliver(next);
+    if (!next && queue.current.length === 0) {
       chain.current = 0;
+      settled.current = true;
     } else if (++chain.current < CHAIN_LIMIT) {
+      // one more turn even when the handler changed nothing, so the queue drains and settles
       setTurn((t) => t + 1);
     } else {
       chain.current = 0;
