@@ -6,5 +6,7 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // vitest's default leaves one of two cores idle; PGlite-heavy files are IO- and wasm-bound
+    maxWorkers: 2,
   },
 });

@@ -47,7 +47,7 @@ usage: curio [COMMAND] [--json] [--help]
   curio admin --data DIR init|user|audit …   manage a relay's central store
 
 exit codes: 0 done, 2 bad usage or input, 3 refused by the rules, 4 not found,
-            5 audit verification failed, 1 internal error
+            5 audit verification failed, 1 internal error or store in use
 CURIO_HOME (default $XDG_DATA_HOME/curio) holds the store; --json prints machine output.`;
 
 const GROUPS: Record<string, Record<string, CommandDef>> = {

@@ -573,7 +573,7 @@ function changeSamples(
   if (!r.success) return r;
   const existing = agg.samples.find((s) => s.sampleId === command.sampleId);
   if (command.type === 'order.removeSample') {
-    if (!existing) return fail('not_found', `Not found: sample ${command.sampleId} is not on order ${order.displayId}`);
+    if (!existing) return fail('not_found', `Not found: sample ${state.sample?.displayId ?? command.sampleId} is not on order ${order.displayId}`);
     return decision(
       [{ type: 'order.sampleRemoved', orderId: order.id, sampleId: command.sampleId }, bump(state, order)],
       audit('order.removeSample', 'order', order.id, existing, null, null),
@@ -688,9 +688,14 @@ function assignStage(state: DecideState, agg: OrderAggregate, command: Extract<C
   if (!target || target.user.id !== command.userId || target.user.revokedAt)
     return fail('not_found', `Not found: user ${command.userId}`);
   const targetActor = actorFrom(target.user, target.membership);
+  const self = command.userId === actor.userId;
+  // a user without the role to take a stage is refused as such, not as a bad target
+  if (self && !can(actor, 'orders:write_any')) {
+    const r = requireRole(actor, 'project_editor', 'self-assigning a stage');
+    if (!r.success) return r;
+  }
   if (!hasProjectRole(targetActor, 'project_editor'))
     return fail('invalid_input', `Invalid input: ${target.user.name} cannot be assigned: needs project_editor or higher`);
-  const self = command.userId === actor.userId;
   if (!can(actor, 'orders:write_any')) {
     if (!self) return fail('permission_denied', 'Permission denied: assigning someone else requires orders:write_any (project_admin)');
     const r = requireRole(actor, 'project_editor', 'self-assigning a stage');

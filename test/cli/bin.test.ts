@@ -18,24 +18,26 @@ afterAll(() => fx?.cleanup());
 const env = () => ({ CURIO_HOME: h.dir });
 
 describe('bin/curio', () => {
-  it('prints help and its version', async () => {
-    const help = await runBin(['--help'], env());
+  // independent processes run side by side; each store copy takes one (the lock allows no more)
+  it('prints help and its version, and says the terminal UI needs a terminal', async () => {
+    const [help, version, bare] = await Promise.all([runBin(['--help'], env()), runBin(['--version'], env()), runBin([], env())]);
     expect(help.code).toBe(0);
     expect(help.stdout).toMatch(/^curio — clinical genomics order review\n/);
     expect(help.stdout).toContain('curio orders list|create|get|update|transition|delete');
     expect(help.stdout).toMatch(/exit codes: 0 done, 2 bad usage or input, 3 refused by the rules, 4 not found,\s+5 audit verification failed/);
     expect(help.stderr).toBe('');
-    const version = await runBin(['--version'], env());
     expect(version).toMatchObject({ code: 0, stdout: 'curio 0.1.0\n' });
+    expect(bare.code).toBe(2);
+    expect(bare.stderr).toMatch(/the terminal UI needs a terminal/);
+    expect(looksLikeCrash(bare)).toBe(false);
   });
 
   it('lists orders as JSON and as a table in its own process', async () => {
-    const json = await runBin(['orders', 'list', '--json'], env());
+    const [json, text] = await Promise.all([runBin(['orders', 'list', '--json'], env()), runBin(['orders', 'list'], { CURIO_HOME: fx.copyOf(h).dir })]);
     expect(json.code).toBe(0);
     expect(jsonOf<{ display_id: string; priority: string; assignee: string }[]>(json)).toEqual([
       expect.objectContaining({ display_id: 'BIN-1', priority: 'high', assignee: 'editor' }),
     ]);
-    const text = await runBin(['orders', 'list'], env());
     expect(text.code).toBe(0);
     expect(text.stdout).toMatch(/^DISPLAY_ID\s+STATUS.*\nBIN-1\s+created\s+pending\s+high\s+editor/);
   });
@@ -47,24 +49,12 @@ describe('bin/curio', () => {
       [['orders', 'transition', 'BIN-1', 'review'], 3, 'Invalid transition: created → review (allowed from created: analyzing, cancelled)\n'],
       [['orders', 'delete', 'BIN-1'], 2, 'Invalid input: deleting BIN-1 needs confirmation: pass --yes\n'],
     ];
-    for (const [args, code, stderr] of cases) {
-      const r = await runBin(args, env());
+    const runs = await Promise.all(cases.map(([args]) => runBin(args, { CURIO_HOME: fx.copyOf(h).dir })));
+    cases.forEach(([args, code, stderr], i) => {
+      const r = runs[i]!;
       expect({ args, code: r.code, stderr: r.stderr, stdout: r.stdout }).toEqual({ args, code, stderr, stdout: '' });
       expect(looksLikeCrash(r)).toBe(false);
-    }
-  });
-
-  it('says the terminal UI needs a terminal when not on one', async () => {
-    const r = await runBin([], env());
-    expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/the terminal UI needs a terminal/);
-    expect(looksLikeCrash(r)).toBe(false);
-  });
-
-  it('says how to start in a new CURIO_HOME', async () => {
-    const r = await runBin(['orders', 'list'], { CURIO_HOME: join(fx.root, 'never-used') });
-    expect(r.code).toBe(3);
-    expect(r.stderr).toBe("Permission denied: not logged in (run 'curio init --project NAME' or 'curio login --token TOKEN')\n");
+    });
   });
 
   it('refuses a second process on the same CURIO_HOME with a clear message', async () => {

@@ -3,14 +3,16 @@
 // directory costs ~2 s, so each test file initialises one CURIO_HOME and copies it.
 
 import { spawn } from 'node:child_process';
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { Readable, Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
+import { setFlagsFromString } from 'node:v8';
 import { writeConfig } from '../../src/cli/home.ts';
 import { main } from '../../src/cli/main.ts';
-import { openPglite, type SqlDatabase } from '../../src/db/index.ts';
+import { addUser, openPglite, type SqlDatabase } from '../../src/db/index.ts';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const BIN = join(REPO_ROOT, 'bin', 'curio');
@@ -165,22 +167,93 @@ function home(dir: string, fixture: { projectId: string; tokens: Record<FixtureU
   return h;
 }
 
+interface TemplateInfo {
+  projectId: string;
+  tokens: Record<FixtureUser, string>;
+}
+
+/** curio init + the fixture users in dir; returns the logins */
+async function buildTemplate(dir: string): Promise<TemplateInfo> {
+  const init = await runCli(dir, ['init', '--project', PROJECT, '--json']);
+  if (init.code !== 0) throw new Error(`curio init failed: ${init.stderr}${init.stdout}`);
+  const created = jsonOf<{ token: string; project_id: string; user_id: string }>(init);
+  const tokens = { admin: created.token } as Record<FixtureUser, string>;
+  // the users go in through one store open (curio admin user add is tested on its own)
+  const db = await openPglite(join(dir, 'store'));
+  try {
+    for (const [name, u] of Object.entries(FIXTURE_USERS)) {
+      const r = await addUser(db, { projectId: created.project_id, name, role: u.role, department: 'department' in u ? u.department : null, actorId: created.user_id });
+      if (!r.success) throw new Error(`adding ${name}: ${r.error.message}`);
+      tokens[name as FixtureUser] = r.data.token;
+    }
+  } finally {
+    await db.close();
+  }
+  return { projectId: created.project_id, tokens };
+}
+
+function sourcesUnder(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .filter((f) => f.endsWith('.ts'))
+    .map((f) => join(dir, f));
+}
+
+/** what the template's content depends on: the store, the domain, init, this helper, PGlite */
+function templateKey(): string {
+  const files = [
+    ...sourcesUnder(join(REPO_ROOT, 'src', 'core')),
+    ...sourcesUnder(join(REPO_ROOT, 'src', 'db')),
+    join(REPO_ROOT, 'src', 'cli', 'cmd-admin.ts'),
+    fileURLToPath(import.meta.url),
+    join(REPO_ROOT, 'node_modules', '@electric-sql', 'pglite', 'package.json'),
+  ].sort();
+  const hash = createHash('sha256');
+  for (const f of files) hash.update(f).update('\0').update(readFileSync(f));
+  return hash.digest('hex').slice(0, 16);
+}
+
+const TEMPLATE_PREFIX = 'curio-cli-template-';
+
+/**
+ * the initialised template, built once per source version and shared by the test files
+ * (PGlite's first init of a data directory costs seconds); built aside and renamed into
+ * place, so a file running alongside sees it whole or not at all
+ */
+async function sharedTemplate(): Promise<{ dir: string; info: TemplateInfo }> {
+  const cache = join(tmpdir(), TEMPLATE_PREFIX + templateKey());
+  const infoFile = join(cache, 'fixture.json');
+  if (!existsSync(infoFile)) {
+    const build = mkdtempSync(join(tmpdir(), 'curio-cli-build-'));
+    try {
+      const info = await buildTemplate(join(build, 'home'));
+      writeFileSync(join(build, 'fixture.json'), JSON.stringify(info));
+      renameSync(build, cache);
+    } catch (err) {
+      rmSync(build, { recursive: true, force: true });
+      // another test file finished first: use its template
+      if (!existsSync(infoFile)) throw err;
+    }
+    // templates of older sources are only clutter
+    for (const old of readdirSync(tmpdir()).filter((n) => n.startsWith(TEMPLATE_PREFIX) && join(tmpdir(), n) !== cache)) {
+      const path = join(tmpdir(), old);
+      try {
+        if (Date.now() - statSync(path).mtimeMs > 3_600_000) rmSync(path, { recursive: true, force: true });
+      } catch {
+        // removed meanwhile by another run
+      }
+    }
+  }
+  return { dir: join(cache, 'home'), info: JSON.parse(readFileSync(infoFile, 'utf8')) as TemplateInfo };
+}
+
 /** one initialised CURIO_HOME (curio init + the fixture users), copied for each test that needs it */
 export async function createCliFixture(): Promise<CliFixture> {
+  // as src/cli/bin.ts runs one-shot commands: PGlite on V8's baseline wasm compiler, which
+  // halves the CPU of the hundreds of short store opens a CLI test file makes
+  setFlagsFromString('--liftoff-only');
   const root = mkdtempSync(join(tmpdir(), 'curio-cli-'));
-  const template = join(root, 'template');
-  const init = await runCli(template, ['init', '--project', PROJECT, '--json']);
-  if (init.code !== 0) throw new Error(`curio init failed: ${init.stderr}${init.stdout}`);
-  const created = jsonOf<{ token: string; project_id: string }>(init);
-  const tokens = { admin: created.token } as Record<FixtureUser, string>;
-  for (const [name, u] of Object.entries(FIXTURE_USERS)) {
-    const args = ['admin', 'user', 'add', name, '--role', u.role, '--json'];
-    if ('department' in u) args.push('--department', u.department);
-    const r = await runCli(template, args);
-    if (r.code !== 0) throw new Error(`curio ${args.join(' ')} failed: ${r.stderr}${r.stdout}`);
-    tokens[name as FixtureUser] = jsonOf<{ token: string }>(r).token;
-  }
-  const fixture = { projectId: created.project_id, tokens };
+  const { dir: template, info } = await sharedTemplate();
+  const fixture = { projectId: info.projectId, tokens: info.tokens };
   let copies = 0;
   return {
     root,
