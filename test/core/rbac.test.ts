@@ -30,7 +30,6 @@ const PD = 'permission_denied';
 const NA = 'not_assigned';
 const NF = 'not_found'; // an order you may not read does not exist for you
 const IT = 'invalid_transition';
-const IN = 'invalid_input';
 const CF = 'conflict';
 
 // DESIGN.md §1 "Roles and permissions"; org roles manage, they do not read or write orders
@@ -40,10 +39,10 @@ const MATRIX = {
   'transition forward': { none: NF, viewer: PD, editor: [OK, NA, NA], admin: OK, superadmin: OK, org_member: NF, org_admin: NF, org_owner: NF },
   cancel: { none: NF, viewer: PD, editor: PD, admin: OK, superadmin: OK, org_member: NF, org_admin: NF, org_owner: NF },
   delete: { none: NF, viewer: PD, editor: PD, admin: OK, superadmin: OK, org_member: NF, org_admin: NF, org_owner: NF },
-  // a viewer is not someone a stage can be given to; an editor takes only a free stage
+  // a viewer lacks the role to take a stage; an editor takes only a free stage
   'assign self': {
     none: NF,
-    viewer: IN,
+    viewer: PD,
     editor: [CF, PD, OK],
     admin: [CF, OK, OK],
     superadmin: [CF, OK, OK],
