@@ -90,8 +90,8 @@ describe('curio stages', () => {
     expect(notMine.stderr).toMatch(/^Permission denied: start on stage analyzing requires being assigned/);
     h.as('viewer');
     const viewer = await h.run('stages', 'assign', 'S-2', '--self');
-    expect(viewer.code).not.toBe(0);
-    expect(viewer.stderr).toMatch(/viewer cannot be assigned: needs project_editor/);
+    expect(viewer.code).toBe(3);
+    expect(viewer.stderr).toMatch(/^Permission denied: self-assigning a stage requires project_editor \(you are project_viewer\)/);
     h.as('admin');
     const reassigned = await h.json('stages', 'assign', 'S-1', '--user', 'editor');
     expect(reassigned).toEqual({ order: 'S-1', stage: 'analyzing', assignee: 'editor' });

@@ -189,7 +189,8 @@ export async function renderBackend(backend: TuiBackend, options: RenderOptions 
 
 /** the cursor row of a frame (the line with '›' in the gutter) */
 export function cursorLine(frame: string): string {
-  return lines(frame).find((l) => /^›/.test(l)) ?? '';
+  // the age column ticks with the clock: a row is the same row a minute later
+  return (lines(frame).find((l) => /^›/.test(l)) ?? '').replace(/ \d+[smhd] /, ' ~ ');
 }
 
 /** n more clinical orders straight into SQL, with their stage rows, as the labflow leaves them */

@@ -10,7 +10,7 @@ afterAll(async () => {
   await db?.close();
 });
 
-const rowsOf = (frame: string) => lines(frame).filter((l) => /ORD-2026-\d{4}/.test(l));
+const rowsOf = (frame: string) => lines(frame).filter((l) => /ORD-2026-\d{4}/.test(l)).map((l) => l.replace(/ \d+[smhd] /, ' ~ '));
 
 /** moves the cursor to the row of `id`, from the top */
 async function moveTo(app: App, id: string): Promise<void> {

@@ -63,7 +63,7 @@ describe('order actions: the core rules, run before anything is sent', () => {
 
   test('someone else has the stage: a viewer and an editor are told why, an admin may do it all', () => {
     const agg = order('review', { state: 'pending', assigneeId: ELI });
-    expect(view(agg, actor('project_viewer'))['a Assign review to me']).toMatch(/cora cannot be assigned: needs project_editor or higher/);
+    expect(view(agg, actor('project_viewer'))['a Assign review to me']).toMatch(/self-assigning a stage requires project_editor \(you are project_viewer\)/);
     expect(view(agg, actor('project_editor'))['a Assign review to me']).toMatch(/assigned to someone else; reassigning requires orders:write_any/);
     const admin = view(agg, actor('project_admin'));
     expect(Object.values(admin).filter((x) => x !== 'ok')).toEqual([]);
