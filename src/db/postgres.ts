@@ -6,42 +6,46 @@ pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
 pg.types.setTypeParser(pg.types.builtins.NUMERIC, (v) => Number(v));
 
 function wrap(client: pg.Pool | pg.PoolClient, transaction: Sql['transaction']): Sql {
+  // one connection answers one query at a time: callers may issue several at once
+  // (Promise.all), so queries on a transaction's client are chained, not interleaved
+  let chain: Promise<unknown> = Promise.resolve();
+  const run = <T>(text: string, params?: unknown[]): Promise<pg.QueryResult<T & pg.QueryResultRow>> => {
+    if (client instanceof pg.Pool) return client.query(text, params);
+    const next = chain.then(() => client.query<T & pg.QueryResultRow>(text, params));
+    chain = next.catch(() => undefined);
+    return next;
+  };
   return {
     dialect: 'postgres',
     async query<T>(text: string, params: readonly SqlParam[] = []) {
-      const r = await client.query(text, params as unknown[]);
+      const r = await run<T>(text, params as unknown[]);
       return r.rows as T[];
     },
     async exec(text: string) {
-      await client.query(text);
+      await run(text);
     },
     transaction,
     async copyCsv(table, columns, csv) {
       if (csv.length === 0) return 0;
       // node-postgres has no COPY FROM STDIN without pg-copy-streams: load the parsed
-      // records in array-parameter batches (unnest) through a temp table instead
-      const tmp = `copy_${Math.random().toString(36).slice(2, 10)}`;
-      const cols = columns.map((c) => `${c} text`).join(', ');
-      await client.query(`CREATE TEMP TABLE ${tmp} (${cols}) ON COMMIT DROP`);
+      // records in array-parameter batches (unnest), each column cast to its type
+      const types = await run<{ column_name: string; data_type: string; udt_name: string }>(
+        `SELECT column_name, data_type, udt_name FROM information_schema.columns WHERE table_name = $1 AND table_schema = current_schema()`,
+        [table],
+      );
+      const typeOf = new Map(types.rows.map((r) => [r.column_name, r.data_type === 'ARRAY' ? `${r.udt_name.replace(/^_/, '')}[]` : r.data_type === 'USER-DEFINED' ? r.udt_name : r.data_type]));
+      const names = columns.map((_, i) => `c${i}`);
+      const casts = columns.map((c, i) => `${names[i]}::${typeOf.get(c) ?? 'text'}`).join(', ');
+      const arrays = columns.map((_, i) => `$${i + 1}::text[]`).join(', ');
+      const sql = `INSERT INTO ${table} (${columns.join(', ')}) SELECT ${casts} FROM unnest(${arrays}) AS u(${names.join(', ')})`;
       const rows = parseCsv(csv);
       const chunk = 2000;
       let n = 0;
       for (let i = 0; i < rows.length; i += chunk) {
         const part = rows.slice(i, i + chunk);
-        const arrays = columns.map((_, ci) => part.map((r) => r[ci] ?? null));
-        const sel = columns.map((_, ci) => `$${ci + 1}::text[]`).join(', ');
-        const r = await client.query(`INSERT INTO ${tmp} SELECT * FROM unnest(${sel})`, arrays);
+        const r = await run(sql, columns.map((_, ci) => part.map((row) => row[ci] ?? null)));
         n += r.rowCount ?? 0;
       }
-      // the staging table is all text: cast each column to its type in the target table
-      const types = await client.query<{ column_name: string; data_type: string; udt_name: string }>(
-        `SELECT column_name, data_type, udt_name FROM information_schema.columns WHERE table_name = $1 AND table_schema = current_schema()`,
-        [table],
-      );
-      const typeOf = new Map(types.rows.map((r) => [r.column_name, r.data_type === 'ARRAY' ? `${r.udt_name.replace(/^_/, '')}[]` : r.data_type === 'USER-DEFINED' ? r.udt_name : r.data_type]));
-      const casts = columns.map((c) => `${c}::${typeOf.get(c) ?? 'text'}`).join(', ');
-      await client.query(`INSERT INTO ${table} (${columns.join(', ')}) SELECT ${casts} FROM ${tmp}`);
-      await client.query(`DROP TABLE ${tmp}`);
       return n;
     },
   };

@@ -13,6 +13,7 @@ import {
   readEntity,
   touchedBy,
   type EntityKey,
+  type ProcessOutcome,
   type SqlDatabase,
 } from '../db/index.ts';
 import { RELAY_ORIGIN, SqlDocStore, startRelayServer, type Principal, type RelayServer, type RelayLog } from './transport/index.ts';
@@ -50,6 +51,16 @@ type Row = Record<string, unknown>;
 
 /** stands in for a project id that names no project: the processor rejects it as not_found */
 const NO_PROJECT = '00000000-0000-0000-0000-000000000000';
+
+/**
+ * the envelope of the intent at this seq of this client's outbox, or null when it claims
+ * another command id: an outbox may only spend its own client's seqs
+ */
+function ownEnvelope(clientId: string, seq: number, envelope: unknown): unknown {
+  if (typeof envelope !== 'object' || envelope === null) return null;
+  const e = envelope as { mid?: unknown; clientId?: unknown; seq?: unknown };
+  return e.clientId === clientId && e.seq === seq && e.mid === `${clientId}:${seq}` ? envelope : null;
+}
 
 async function openCentral(opts: RelayOptions): Promise<SqlDatabase> {
   if (opts.databaseUrl) return openPostgres(opts.databaseUrl);
@@ -117,6 +128,11 @@ export async function startRelay(opts: RelayOptions): Promise<Relay> {
   const queues = new Map<string, Promise<void>>();
   const lastSeq = new Map<string, number>();
   const published = new Map<string, Set<string>>();
+  let closing = false;
+  // no command runs before the project documents are reconciled with the store: a reconcile
+  // that read the rows before a command committed would delete the entry it projected
+  let markReady: () => void = () => undefined;
+  const ready = new Promise<void>((resolve) => (markReady = resolve));
   // eslint-disable-next-line prefer-const -- assigned once below; the callbacks above run after
   let server: RelayServer;
 
@@ -126,8 +142,77 @@ export async function startRelay(opts: RelayOptions): Promise<Relay> {
     return server.getDoc({ kind: 'project', projectId, epoch });
   }
 
-  async function publish(projectId: string, keys: EntityKey[], result: CommandResult | null): Promise<void> {
+  /**
+   * what waits to be projected into a project document. Commands commit on their own; their
+   * results and touched entries are projected in batches, one projection at a time per
+   * project: entries are read after every commit the batch holds, so a document never takes
+   * an older read over a newer one, and a busy relay writes one Yjs update for many commands
+   */
+  interface Projection {
+    keys: Map<string, EntityKey>;
+    results: Map<string, CommandResult>;
+    drop: Set<string>;
+  }
+  const projections = new Map<string, Projection>();
+  const projecting = new Set<string>();
+  const projectionRuns = new Set<Promise<void>>();
+
+  function project(projectId: string, keys: readonly EntityKey[], result: CommandResult | null, drop?: string): void {
+    let p = projections.get(projectId);
+    if (!p) {
+      p = { keys: new Map(), results: new Map(), drop: new Set() };
+      projections.set(projectId, p);
+    }
+    for (const k of keys) p.keys.set(k.kind === 'project' ? 'project' : `${k.kind}:${k.id}`, k);
+    if (result) {
+      p.results.set(result.mid, result);
+      p.drop.delete(result.mid);
+      const set = published.get(result.clientId) ?? new Set<string>();
+      set.add(`${projectId} ${result.mid}`);
+      published.set(result.clientId, set);
+    }
+    if (drop !== undefined) {
+      p.results.delete(drop);
+      p.drop.add(drop);
+    }
+    if (projecting.has(projectId)) return;
+    projecting.add(projectId);
+    const run = runProjections(projectId);
+    projectionRuns.add(run);
+    void run.finally(() => projectionRuns.delete(run));
+  }
+
+  async function runProjections(projectId: string): Promise<void> {
+    try {
+      for (;;) {
+        const p = projections.get(projectId);
+        // returning runs `finally` at once: nothing can be added unseen in between
+        if (!p) return;
+        projections.delete(projectId);
+        try {
+          await writeProjection(projectId, p);
+        } catch (err) {
+          // shutting down: the next start answers again what was committed (lost-ack path) and reconciles the entries
+          if (closing) return;
+          opts.log?.('error', 'projection failed', { projectId, error: String(err) });
+          // the commands are committed: keep what they touched for the next attempt
+          const later = projections.get(projectId);
+          if (later) {
+            for (const [id, k] of p.keys) if (!later.keys.has(id)) later.keys.set(id, k);
+            for (const [mid, r] of p.results) if (!later.results.has(mid) && !later.drop.has(mid)) later.results.set(mid, r);
+            for (const mid of p.drop) if (!later.results.has(mid)) later.drop.add(mid);
+          } else projections.set(projectId, p);
+          await new Promise((r) => setTimeout(r, 200));
+        }
+      }
+    } finally {
+      projecting.delete(projectId);
+    }
+  }
+
+  async function writeProjection(projectId: string, p: Projection): Promise<void> {
     const doc = await projectDoc(projectId);
+    const keys = [...p.keys.values()];
     const values = await Promise.all(keys.map(async (k) => ({ k, v: await readEntity(db, projectId, k) })));
     doc.transact(() => {
       for (const { k, v } of values) {
@@ -135,17 +220,26 @@ export async function startRelay(opts: RelayOptions): Promise<Relay> {
         if (v === null || v === undefined) doc.getMap(map).delete(id);
         else doc.getMap(map).set(id, v);
       }
-      if (result) doc.getMap('results').set(result.mid, result);
+      const results = doc.getMap('results');
+      for (const r of p.results.values()) results.set(r.mid, r);
+      for (const mid of p.drop) if (results.has(mid)) results.delete(mid);
     }, RELAY_ORIGIN);
-    if (result) {
-      const set = published.get(result.clientId) ?? new Set<string>();
-      set.add(`${projectId} ${result.mid}`);
-      published.set(result.clientId, set);
-    }
+  }
+
+  /** resolves once every command processed so far is projected */
+  async function projected(): Promise<void> {
+    while (projectionRuns.size) await Promise.all([...projectionRuns]);
   }
 
   async function drain(clientId: string, userId: string, doc: Y.Doc): Promise<void> {
     const intents = doc.getMap<OutboxIntent>('intents');
+    // a client whose access to the project was taken away cannot read the project document:
+    // it learns why its commands failed through its own outbox
+    const answerDenied = (result: CommandResult): void => {
+      if (result.status !== 'rejected' || result.code !== 'permission_denied') return;
+      const results = doc.getMap<CommandResult>('results');
+      if (!results.has(result.mid)) doc.transact(() => results.set(result.mid, result), RELAY_ORIGIN);
+    };
     if (!lastSeq.has(clientId)) {
       const r = (await db.query<Row>('SELECT last_seq FROM client_cursors WHERE client_id = $1', [clientId]))[0];
       lastSeq.set(clientId, Number(r?.last_seq ?? 0));
@@ -157,9 +251,8 @@ export async function startRelay(opts: RelayOptions): Promise<Relay> {
         const [projectId, mid] = entry.split(' ') as [string, string];
         const seq = Number(mid.slice(mid.lastIndexOf(':') + 1));
         if (!intents.has(seqKey(seq))) {
-          const pdoc = await projectDoc(projectId);
-          pdoc.transact(() => pdoc.getMap('results').delete(mid), RELAY_ORIGIN);
           mine.delete(entry);
+          project(projectId, [], null, mid);
         }
       }
     // earlier seqs that are still in the outbox get their stored result again (lost acks)
@@ -169,9 +262,13 @@ export async function startRelay(opts: RelayOptions): Promise<Relay> {
       const projectId = typeof intent?.projectId === 'string' ? intent.projectId : null;
       if (!projectId || !epochs.has(projectId)) continue;
       const mid = `${clientId}:${seq}`;
-      if (seq <= lastSeq.get(clientId)! && !(mine?.has(`${projectId} ${mid}`) ?? false)) {
-        const outcome = await processCommand(db, { projectId, userId, envelope: intent?.envelope });
-        if (outcome.kind === 'result') await publish(projectId, [], outcome.result);
+      const envelope = ownEnvelope(clientId, seq, intent?.envelope);
+      if (envelope !== null && seq <= lastSeq.get(clientId)! && !(mine?.has(`${projectId} ${mid}`) ?? false)) {
+        const outcome = await processCommand(db, { projectId, userId, envelope });
+        if (outcome.kind === 'result') {
+          answerDenied(outcome.result);
+          project(projectId, [], outcome.result);
+        }
       }
     }
     for (;;) {
@@ -181,19 +278,26 @@ export async function startRelay(opts: RelayOptions): Promise<Relay> {
       const named = typeof intent.projectId === 'string' ? intent.projectId : '';
       // an intent for an unknown project (or no envelope at all) still consumes its seq, as a rejection
       const projectId = epochs.has(named) ? named : NO_PROJECT;
-      let outcome = await processCommand(db, { projectId, userId, envelope: intent.envelope });
+      const envelope = ownEnvelope(clientId, next, intent.envelope);
+      let outcome: ProcessOutcome =
+        envelope === null
+          ? { kind: 'malformed', message: `the envelope does not name ${clientId}:${next}` }
+          : await processCommand(db, { projectId, userId, envelope });
       if (outcome.kind === 'malformed') {
         opts.log?.('warn', 'malformed intent', { clientId, seq: next, message: outcome.message });
         outcome = await processCommand(db, { projectId, userId, envelope: { mid: `${clientId}:${next}`, clientId, seq: next, clientTime: '', command: null } });
       }
       if (outcome.kind !== 'result') return;
       lastSeq.set(clientId, next);
-      if (projectId !== NO_PROJECT) await publish(projectId, touchedBy(outcome.events), outcome.result);
+      answerDenied(outcome.result);
+      if (projectId !== NO_PROJECT) project(projectId, touchedBy(outcome.events), outcome.result);
     }
   }
 
   function schedule(clientId: string, userId: string, doc: Y.Doc): Promise<void> {
-    const prev = queues.get(clientId) ?? Promise.resolve();
+    // shutting down: intents left in the outbox are processed after the next start
+    if (closing) return Promise.resolve();
+    const prev = queues.get(clientId) ?? ready;
     const next = prev
       .then(() => drain(clientId, userId, doc))
       .catch((err: unknown) => opts.log?.('error', 'processing failed', { clientId, error: String(err) }));
@@ -211,7 +315,14 @@ export async function startRelay(opts: RelayOptions): Promise<Relay> {
     // an outbox belongs to the first user who opens it
     await db.query('INSERT INTO client_cursors (client_id, user_id, last_seq) VALUES ($1, $2, 0) ON CONFLICT (client_id) DO NOTHING', [doc.clientId, principal.userId]);
     const owner = (await db.query<{ user_id: string }>('SELECT user_id FROM client_cursors WHERE client_id = $1', [doc.clientId]))[0];
-    return owner?.user_id === principal.userId ? 'write' : 'deny';
+    if (owner?.user_id !== principal.userId) return 'deny';
+    // intents stored before a crash (or answered, but not projected) are picked up when the
+    // client comes back: its sync may bring nothing new, so no update would start a drain
+    void server
+      .getDoc(doc)
+      .then((d) => schedule(doc.clientId, principal.userId, d))
+      .catch((err: unknown) => opts.log?.('warn', 'outbox not drained on connect', { clientId: doc.clientId, error: String(err) }));
+    return 'write';
   }
 
   server = await startRelayServer({
@@ -266,6 +377,7 @@ export async function startRelay(opts: RelayOptions): Promise<Relay> {
       published.set(clientId, set);
     }
   }
+  markReady();
   await server.flush();
 
   return {
@@ -277,12 +389,15 @@ export async function startRelay(opts: RelayOptions): Promise<Relay> {
       for (;;) {
         const pending = [...queues.values()];
         await Promise.all(pending);
-        if (pending.length === queues.size && pending.every((p, i) => p === [...queues.values()][i])) break;
+        await projected();
+        if (pending.length === queues.size && pending.every((p, i) => p === [...queues.values()][i]) && projectionRuns.size === 0) break;
       }
       await server.flush();
     },
     async close() {
+      closing = true;
       await Promise.all([...queues.values()]);
+      await projected();
       await server.close();
       await db.close();
     },
