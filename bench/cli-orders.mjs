@@ -12,7 +12,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
-import { ms, printTable, summarize, writeResults } from './lib/report.mjs';
+import { ms, printTable, summarize, writeResults, option } from './lib/report.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const BIN = join(here, '..', 'bin', 'curio');
@@ -20,17 +20,6 @@ const PHASES = join(here, 'lib', 'cli-phases.mjs');
 const TARGET_MEDIAN_MS = 1000;
 // bump when the generated data changes shape
 const DATA_VERSION = 1;
-
-function option(name, fallback) {
-  const i = process.argv.indexOf(`--${name}`);
-  if (i < 0) return fallback;
-  const v = Number(process.argv[i + 1]);
-  if (!Number.isInteger(v) || v <= 0) {
-    console.error(`--${name} needs a whole number > 0`);
-    process.exit(2);
-  }
-  return v;
-}
 
 const runs = option('runs', 10);
 const orderCount = option('orders', 10_000);

@@ -18,24 +18,13 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
-import { ms, printTable, summarize, writeResults } from './lib/report.mjs';
+import { ms, printTable, summarize, writeResults, option } from './lib/report.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const BIN = join(here, '..', 'bin', 'curio');
 const FAKE_TTY = join(here, 'lib', 'fake-tty.mjs');
 const DATA_VERSION = 1;
 const TARGETS = { key_p95_ms: 16, bytes_per_move: 2048, first_frame_ms: 400, first_data_ms: 1500 };
-
-function option(name, fallback) {
-  const i = process.argv.indexOf(`--${name}`);
-  if (i < 0) return fallback;
-  const v = Number(process.argv[i + 1]);
-  if (!Number.isInteger(v) || v <= 0) {
-    console.error(`--${name} needs a whole number > 0`);
-    process.exit(2);
-  }
-  return v;
-}
 
 const moves = option('moves', 200);
 const starts = option('starts', 5);

@@ -46,3 +46,15 @@ export function writeResults(name, data) {
 export function ms(x) {
   return Math.round(x * 10) / 10;
 }
+
+/** a whole-number command-line option (--name N) greater than zero, or the fallback */
+export function option(name, fallback) {
+  const i = process.argv.indexOf(`--${name}`);
+  if (i < 0) return fallback;
+  const v = Number(process.argv[i + 1]);
+  if (!Number.isInteger(v) || v <= 0) {
+    console.error(`--${name} needs a whole number > 0`);
+    process.exit(2);
+  }
+  return v;
+}
