@@ -9,6 +9,8 @@ const ONE_SHOT = new Set(['init', 'login', 'whoami', 'config', 'orders', 'sample
 /** the process entry: the only place that reads argv and sets the exit code */
 export async function run(): Promise<void> {
   const argv = process.argv.slice(2);
+  // a terminal UI on a TTY draws live frames even where CI is set (Ink reads CI at import)
+  if ((argv.length === 0 || argv[0] === 'tui' || argv[0] === 'demo') && process.stdout.isTTY) process.env.CI = 'false';
   const io = { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr };
   // `curio` alone is the terminal UI: it draws its first frame before the CLI's modules
   // and the store load (bench/tui.mjs), so main() and its imports stay out of its way
