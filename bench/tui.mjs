@@ -18,6 +18,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
+import { SEED_STAGES_SQL } from './lib/seed.mjs';
 import { ms, printTable, summarize, writeResults, option } from './lib/report.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -80,23 +81,7 @@ async function build() {
                'system-clinical-v1', (ARRAY[${users.map(uuid).join(', ')}])[1 + g % ${users.length}], 1 + g % 5,
                now() - make_interval(mins => ${orderCount + 1} - g), now() - make_interval(mins => ${orderCount + 1} - g)
         FROM generate_series(1, ${orderCount}) g`);
-      await tx.query(`
-        WITH flow AS (
-          SELECT st->>'code' AS code, (st->>'position')::int AS pos FROM labflows, jsonb_array_elements(stages) st WHERE id = 'system-clinical-v1'
-        ), staged AS (
-          SELECT o.id, o.created_by, o.updated_at, f.code, f.pos,
-                 CASE
-                   WHEN o.status = 'cancelled' THEN CASE f.code WHEN 'created' THEN 'skipped' WHEN 'cancelled' THEN 'completed' ELSE 'unassigned' END
-                   WHEN o.status = 'completed' THEN CASE WHEN f.code = 'cancelled' THEN 'unassigned' ELSE 'completed' END
-                   WHEN f.pos < cur.pos THEN 'completed'
-                   WHEN f.pos = cur.pos THEN (ARRAY['unassigned','pending','in_progress'])[1 + abs(hashtext(o.display_id)) % 3]
-                   ELSE 'unassigned'
-                 END AS state
-          FROM orders o JOIN flow cur ON cur.code = o.status CROSS JOIN flow f
-        )
-        INSERT INTO order_stages (order_id, stage_code, position, state, assignee_id, updated_at)
-        SELECT id, code, pos, state, CASE WHEN state = 'unassigned' OR code IN ('completed', 'cancelled') THEN NULL ELSE created_by END, updated_at
-        FROM staged`);
+      await tx.query(SEED_STAGES_SQL);
     });
     await db.exec('ANALYZE orders; ANALYZE order_stages;');
   } finally {

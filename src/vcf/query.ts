@@ -1,4 +1,5 @@
 // reading the variant cache: keyset-paginated pages (never OFFSET), counts, one variant
+import type { SlimFields } from './extract.ts';
 import { z } from 'zod';
 import { AMP_TIERS, type AmpTier } from '../core/admission.ts';
 import type { Sql, SqlParam } from '../db/sql.ts';
@@ -56,7 +57,7 @@ export interface ListVariantsOptions extends VariantFilter {
 }
 
 /** the slim columns: one row of the variant browser */
-export interface VariantRow {
+export interface VariantRow extends SlimFields {
   id: string;
   fileId: string;
   ordinal: number;
@@ -65,19 +66,7 @@ export interface VariantRow {
   ref: string;
   alt: string;
   vcfId: string | null;
-  gene: string | null;
-  hgvsC: string | null;
-  hgvsP: string | null;
-  consequence: string | null;
-  tier: AmpTier | null;
-  category: string | null;
-  vaf: number | null;
-  readCount: number | null;
-  depth: number | null;
-  popAf: number | null;
-  clinvar: string | null;
   filter: string | null;
-  alias: string | null;
   qual: number | null;
 }
 

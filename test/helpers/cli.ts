@@ -150,13 +150,24 @@ function home(dir: string, fixture: { projectId: string; tokens: Record<FixtureU
     },
     run: (...args) => runCli(dir, args),
     runWith: (opts, ...args) => runCli(dir, args, opts),
+    ...homeAccess(dir),
+  };
+  return h;
+}
+
+/** `json(...args)` runs a command with --json in `home` and parses it; `withStore` opens its store directly */
+export function homeAccess(home: string): {
+  json<T>(...args: string[]): Promise<T>;
+  withStore<T>(fn: (db: SqlDatabase) => Promise<T>): Promise<T>;
+} {
+  return {
     async json<T>(...args: string[]) {
-      const r = await runCli(dir, [...args, '--json']);
+      const r = await runCli(home, [...args, '--json']);
       if (r.code !== 0) throw new Error(`curio ${args.join(' ')} --json exited ${r.code}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`);
       return jsonOf<T>(r);
     },
-    async withStore(fn) {
-      const db = await openPglite(join(dir, 'store'));
+    async withStore<T>(fn: (db: SqlDatabase) => Promise<T>) {
+      const db = await openPglite(join(home, 'store'));
       try {
         return await fn(db);
       } finally {
@@ -164,7 +175,6 @@ function home(dir: string, fixture: { projectId: string; tokens: Record<FixtureU
       }
     },
   };
-  return h;
 }
 
 interface TemplateInfo {

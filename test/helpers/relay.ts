@@ -13,7 +13,7 @@ import pg from 'pg';
 import { MIGRATIONS, addUser, initStore, migrate, openPglite, openPostgres, type Sql, type SqlDatabase } from '../../src/db/index.ts';
 import { Replica, type ReplicaConfig } from '../../src/sync/index.ts';
 import { startRelay, type Relay } from '../../src/sync-server/index.ts';
-import { BIN, REPO_ROOT, jsonOf, runCli, type CliRun } from './cli.ts';
+import { BIN, REPO_ROOT, homeAccess, runCli, type CliRun } from './cli.ts';
 
 export type StoreKind = 'pglite' | 'postgres';
 
@@ -433,19 +433,7 @@ export async function loginReplica(fx: SyncFixture, user: SyncUser, server: stri
     user,
     run: (...args) => runCli(home, args),
     bin: (args, env = {}) => runBinEnv(args, { CURIO_HOME: home, ...env }),
-    async json<T>(...args: string[]) {
-      const r = await runCli(home, [...args, '--json']);
-      if (r.code !== 0) throw new Error(`curio ${args.join(' ')} --json exited ${r.code}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`);
-      return jsonOf<T>(r);
-    },
-    async withStore(fn) {
-      const db = await openPglite(join(home, 'store'));
-      try {
-        return await fn(db);
-      } finally {
-        await db.close();
-      }
-    },
+    ...homeAccess(home),
   };
   return h;
 }
