@@ -83,3 +83,8 @@ export function parseArgs(argv: readonly string[], spec: CommandSpec): Result<Pa
     return fail('invalid_input', `unexpected argument ${JSON.stringify(positionals[names.length])}\nusage: ${spec.usage}`);
   return ok({ flags, positionals });
 }
+
+/** a flag's value when it is a string (flags parse to string | boolean | number | string[]) */
+export function stringFlag(v: unknown): string | undefined {
+  return typeof v === 'string' ? v : undefined;
+}

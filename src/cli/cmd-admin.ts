@@ -15,15 +15,11 @@ import {
   verifyChain,
   type SqlDatabase,
 } from '../db/index.ts';
-import { parseArgs, type CommandSpec, type Parsed } from './args.ts';
+import { parseArgs, type CommandSpec, type Parsed, stringFlag } from './args.ts';
 import { EXIT, newClientId, openSession, openStore, report, type Session, type Store } from './context.ts';
 import { acquireLock, writeConfig } from './home.ts';
 import { fields, type Output } from './output.ts';
 import { submit } from './session-helpers.ts';
-
-function str(v: unknown): string | undefined {
-  return typeof v === 'string' ? v : undefined;
-}
 
 /** an admin target: the CURIO_HOME store, a relay's data directory, or PostgreSQL */
 export interface AdminTarget {
@@ -94,19 +90,19 @@ export async function runUserVerb(target: AdminTarget, out: Output, verb: string
     case 'add': {
       const a = parseArgs(argv, USER_ADD);
       if (!a.success) return report(out, a.error);
-      const roleFlag = str(a.data.flags.role);
+      const roleFlag = stringFlag(a.data.flags.role);
       if (!roleFlag) return report(out, { code: 'invalid_input', message: `--role is required\nusage: ${USER_ADD.usage}` });
       const role = parseRole(roleFlag);
       if (!role.success) return report(out, role.error);
-      const p = await projectFor(target.db, out, str(a.data.flags.project), s);
+      const p = await projectFor(target.db, out, stringFlag(a.data.flags.project), s);
       if (!p.ok) return p.exit;
       const name = a.data.positionals[0]!;
       const r = await addUser(target.db, {
         projectId: p.value.id,
         name,
         role: role.data,
-        department: str(a.data.flags.department) ?? null,
-        ...(str(a.data.flags['display-name']) ? { displayName: str(a.data.flags['display-name'])! } : {}),
+        department: stringFlag(a.data.flags.department) ?? null,
+        ...(stringFlag(a.data.flags['display-name']) ? { displayName: stringFlag(a.data.flags['display-name'])! } : {}),
         actorId,
       });
       return printResult(out, r, (d) => `added ${name} as ${role.data} in ${p.value.name}\ntoken: ${d.token}\n(shown once: store it now)`, (d) => ({ user: name, user_id: d.userId, role: role.data, project: p.value.name, token: d.token }));
@@ -114,14 +110,14 @@ export async function runUserVerb(target: AdminTarget, out: Output, verb: string
     case 'role': {
       const a = parseArgs(argv, USER_ROLE);
       if (!a.success) return report(out, a.error);
-      const p = await projectFor(target.db, out, str(a.data.flags.project), s);
+      const p = await projectFor(target.db, out, stringFlag(a.data.flags.project), s);
       if (!p.ok) return p.exit;
       const name = a.data.positionals[0]!;
       if (a.data.flags.remove) {
         const r = await removeUserRole(target.db, { projectId: p.value.id, name, actorId });
         return printResult(out, r, () => `removed ${name} from ${p.value.name}`, (d) => ({ user: name, user_id: d.userId, project: p.value.name, role: null }));
       }
-      const roleFlag = str(a.data.flags.role);
+      const roleFlag = stringFlag(a.data.flags.role);
       if (!roleFlag) return report(out, { code: 'invalid_input', message: `--role or --remove is required\nusage: ${USER_ROLE.usage}` });
       const role = parseRole(roleFlag);
       if (!role.success) return report(out, role.error);
@@ -144,9 +140,9 @@ export async function runUserVerb(target: AdminTarget, out: Output, verb: string
 export async function runInit(db: SqlDatabase, out: Output, argv: string[]) {
   const a = parseArgs(argv, INIT);
   if (!a.success) return { exit: report(out, a.error) };
-  const project = str(a.data.flags.project);
+  const project = stringFlag(a.data.flags.project);
   if (!project) return { exit: report(out, { code: 'invalid_input', message: `--project NAME is required\nusage: ${INIT.usage}` }) };
-  const r = await initStore(db, { projectName: project, ...(str(a.data.flags.admin) ? { adminName: str(a.data.flags.admin)! } : {}) });
+  const r = await initStore(db, { projectName: project, ...(stringFlag(a.data.flags.admin) ? { adminName: stringFlag(a.data.flags.admin)! } : {}) });
   if (!r.success) return { exit: report(out, r.error) };
   if (out.json) out.data({ project: r.data.projectName, project_id: r.data.projectId, user: r.data.userName, user_id: r.data.userId, role: 'project_admin', token: r.data.token });
   else out.out(`created project ${r.data.projectName} with project_admin ${r.data.userName}\ntoken: ${r.data.token}\n(shown once: store it now)`);
@@ -161,7 +157,7 @@ export async function runStandaloneInit(store: Store, out: Output, argv: string[
 }
 
 export async function runLogin(store: Store, out: Output, a: Parsed): Promise<number> {
-  const token = str(a.flags.token);
+  const token = stringFlag(a.flags.token);
   if (!token) return report(out, { code: 'invalid_input', message: '--token TOKEN is required' });
   const user = await authenticate(store.db, token);
   if (!user) return report(out, { code: 'permission_denied', message: 'Permission denied: unknown or revoked token' });

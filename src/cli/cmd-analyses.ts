@@ -1,3 +1,4 @@
+import { stringFlag } from './args.ts';
 import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
 import {
@@ -16,10 +17,6 @@ import { ingestForOrder, send, type TerminalIo } from './cmd-variants.ts';
 import { EXIT, report, type Session } from './context.ts';
 import { fields, table, toWire, type Output } from './output.ts';
 import { orderRef, sampleRef, submit } from './session-helpers.ts';
-
-function str(v: unknown): string | undefined {
-  return typeof v === 'string' ? v : undefined;
-}
 
 async function analysisRef(s: Session, out: Output, ref: string): Promise<{ ok: true; value: Analysis } | { ok: false; exit: number }> {
   const a = await findAnalysis(s.db, s.project.id, ref);
@@ -96,12 +93,12 @@ export const analysesCommands: Record<string, CommandDef> = {
       positionals: [],
     },
     async run(s, out, a) {
-      const pipeline = str(a.flags.pipeline);
+      const pipeline = stringFlag(a.flags.pipeline);
       if (!pipeline) return report(out, { code: 'invalid_input', message: 'missing --pipeline NAME\nusage: curio analyses submit --pipeline NAME …' });
       const params = parseParams((a.flags.param as string[] | undefined) ?? []);
       if (!params.ok) return report(out, { code: 'invalid_input', message: params.message });
       let order: Order | undefined;
-      const orderArg = str(a.flags['order-id']);
+      const orderArg = stringFlag(a.flags['order-id']);
       if (orderArg) {
         const o = await orderRef(s, out, orderArg);
         if (!o.ok) return o.exit;
@@ -115,9 +112,9 @@ export const analysesCommands: Record<string, CommandDef> = {
       }
       // an analysis of an order runs on the order's samples unless told otherwise
       if (sampleIds.length === 0 && order) sampleIds.push(...(await orderSamples(s.db, order.id)).map((x) => x.sample.id));
-      const displayId = str(a.flags.name) ?? `AN-${new Date().toISOString().slice(0, 10).replace(/-/g, '')}-${String((await listAnalyses(s.db, s.project.id)).length + 1).padStart(3, '0')}`;
+      const displayId = stringFlag(a.flags.name) ?? `AN-${new Date().toISOString().slice(0, 10).replace(/-/g, '')}-${String((await listAnalyses(s.db, s.project.id)).length + 1).padStart(3, '0')}`;
       const analysisId = randomUUID();
-      const logsUrl = str(a.flags['logs-url']);
+      const logsUrl = stringFlag(a.flags['logs-url']);
       return submit(
         s,
         out,
@@ -153,7 +150,7 @@ export const analysesCommands: Record<string, CommandDef> = {
     },
     async run(s, out, a) {
       let orderId: string | undefined;
-      const orderArg = str(a.flags['order-id']);
+      const orderArg = stringFlag(a.flags['order-id']);
       if (orderArg) {
         const o = await orderRef(s, out, orderArg);
         if (!o.ok) return o.exit;
@@ -161,7 +158,7 @@ export const analysesCommands: Record<string, CommandDef> = {
       }
       const limit = Number(a.flags.limit ?? 0);
       if (!Number.isInteger(limit) || limit < 0) return report(out, { code: 'invalid_input', message: `--limit: expected a whole number >= 0, got ${limit}` });
-      const status = str(a.flags.status);
+      const status = stringFlag(a.flags.status);
       const rows = await listAnalyses(s.db, s.project.id, { ...(status ? { status } : {}), ...(orderId ? { orderId } : {}), limit });
       const names = await orderNames(s);
       if (out.json) out.data(rows.map((r) => toWire({ ...r, order: r.orderId ? (names.get(r.orderId) ?? null) : null })));
@@ -203,7 +200,7 @@ export const analysesCommands: Record<string, CommandDef> = {
       if (!(ANALYSIS_STATUSES as readonly string[]).includes(to))
         return report(out, { code: 'invalid_input', message: `STATUS: must be one of running, succeeded, failed, cancelled (got ${JSON.stringify(to)})` });
       const status = to as AnalysisStatus;
-      const logsUrl = str(a.flags['logs-url']);
+      const logsUrl = stringFlag(a.flags['logs-url']);
       let ingest: Awaited<ReturnType<typeof ingestRun>> = null;
       let order: Order | undefined;
       // the VCF goes in first: a run whose VCF cannot be read has not succeeded as far as the order is concerned
@@ -249,7 +246,7 @@ export const analysesCommands: Record<string, CommandDef> = {
     async run(s, out, a, io) {
       const an = await analysisRef(s, out, a.positionals[0]!);
       if (!an.ok) return an.exit;
-      const displayId = str(a.flags.name);
+      const displayId = stringFlag(a.flags.name);
       if (!displayId) return report(out, { code: 'invalid_input', message: 'missing -n DISPLAY_ID\nusage: curio analyses create-order ID -n DISPLAY_ID' });
       const orderId = randomUUID();
       const sent = await send(s, { type: 'analysis.createOrder', analysisId: an.value.id, orderId, displayId });

@@ -1,3 +1,4 @@
+import { stringFlag } from './args.ts';
 import { randomUUID } from 'node:crypto';
 import {
   normalizeStatus,
@@ -12,10 +13,6 @@ import { EXIT, report } from './context.ts';
 import type { CommandDef } from './cmd-orders.ts';
 import { table, toWire } from './output.ts';
 import { orderRef, submit, userRef } from './session-helpers.ts';
-
-function str(v: unknown): string | undefined {
-  return typeof v === 'string' ? v : undefined;
-}
 
 export const samplesCommands: Record<string, CommandDef> = {
   create: {
@@ -36,7 +33,7 @@ export const samplesCommands: Record<string, CommandDef> = {
       positionals: [],
     },
     async run(s, out, a) {
-      const displayId = str(a.flags.name);
+      const displayId = stringFlag(a.flags.name);
       if (!displayId) return report(out, { code: 'invalid_input', message: 'missing -n DISPLAY_ID\nusage: curio samples create -n DISPLAY_ID …' });
       const map: Record<string, string> = {
         type: 'sampleType',
@@ -111,7 +108,7 @@ export const stagesCommands: Record<string, CommandDef> = {
       if (!o.ok) return o.exit;
       const u = a.flags.self ? { ok: true as const, value: s.user } : await userRef(s, out, String(a.flags.user));
       if (!u.ok) return u.exit;
-      const stage = str(a.flags.stage);
+      const stage = stringFlag(a.flags.stage);
       return submit(s, out, { type: 'stage.assign', orderId: o.value.id, userId: u.value.id, baseVersion: o.value.version, ...(stage ? { stageCode: stage } : {}) }, {
         wait: !a.flags['no-wait'],
         done: async () => ({ text: `${o.value.displayId}: stage ${stage ?? o.value.status} assigned to ${u.value.name}`, data: { order: o.value.displayId, stage: stage ?? o.value.status, assignee: u.value.name } }),
@@ -126,8 +123,8 @@ for (const action of Object.keys(STAGE_ACTIONS) as StageAction[]) {
     async run(s, out, a) {
       const o = await orderRef(s, out, a.positionals[0]!);
       if (!o.ok) return o.exit;
-      const stage = str(a.flags.stage);
-      const note = str(a.flags.note);
+      const stage = stringFlag(a.flags.stage);
+      const note = stringFlag(a.flags.note);
       return submit(
         s,
         out,
@@ -152,7 +149,7 @@ export const labflowsCommands: Record<string, CommandDef> = {
   list: {
     spec: { usage: 'curio labflows list [--scope system|org|project]', flags: { scope: { type: 'string', choices: ['system', 'org', 'project'] } }, positionals: [] },
     async run(s, out, a) {
-      const rows = await listLabflows(s.db, str(a.flags.scope));
+      const rows = await listLabflows(s.db, stringFlag(a.flags.scope));
       if (out.json) out.data(toWire(rows));
       else out.out(table(['ID', 'CODE', 'VERSION', 'SCOPE', 'PUBLISHED', 'IMMUTABLE', 'STAGES'], rows.map((l) => [l.id, l.code, l.version, l.scope, l.published ? 'yes' : 'no', l.immutable ? 'yes' : 'no', l.stages.map((x) => x.code).join('→')])));
       return EXIT.ok;
@@ -177,8 +174,8 @@ export const labflowsCommands: Record<string, CommandDef> = {
   clone: {
     spec: { usage: 'curio labflows clone ID [--id NEW_ID] [--scope project|org]', flags: { id: { type: 'string' }, scope: { type: 'string', choices: ['project', 'org'] } }, positionals: ['ID'] },
     async run(s, out, a) {
-      const newId = str(a.flags.id) ?? `${a.positionals[0]}-${s.project.name.toLowerCase().replace(/[^a-z0-9]+/g, '-')}-${Date.now().toString(36)}`;
-      return submit(s, out, { type: 'labflow.clone', labflowId: a.positionals[0]!, newId, scope: (str(a.flags.scope) ?? 'project') as 'project' }, {
+      const newId = stringFlag(a.flags.id) ?? `${a.positionals[0]}-${s.project.name.toLowerCase().replace(/[^a-z0-9]+/g, '-')}-${Date.now().toString(36)}`;
+      return submit(s, out, { type: 'labflow.clone', labflowId: a.positionals[0]!, newId, scope: (stringFlag(a.flags.scope) ?? 'project') as 'project' }, {
         wait: !a.flags['no-wait'],
         done: async () => {
           const l = await getLabflow(s.db, newId);

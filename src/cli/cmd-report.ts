@@ -1,3 +1,4 @@
+import { stringFlag } from './args.ts';
 import { randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import {
@@ -20,10 +21,6 @@ import { ensureVariantCache, requireOrderCapability, vcfArea } from './cmd-varia
 import { EXIT, report, type Session } from './context.ts';
 import { table, toWire, type Output } from './output.ts';
 import { orderRef, submit } from './session-helpers.ts';
-
-function str(v: unknown): string | undefined {
-  return typeof v === 'string' ? v : undefined;
-}
 
 /** the variants a draft may admit: a reportable tier in the file, or a curation that can make one */
 async function candidatesOf(s: Session, order: Order, curations: ReadonlyMap<string, Curation>): Promise<{ candidates: ReportCandidate[]; cached: boolean }> {
@@ -112,7 +109,7 @@ async function removeOrRestore(s: Session, out: Output, a: Parameters<CommandDef
     out.out(`variant ${id} is already ${removed ? 'removed from' : 'in'} report version ${open.version}`);
     return EXIT.ok;
   }
-  const reason = str(a.flags.reason);
+  const reason = stringFlag(a.flags.reason);
   const variants = open.variants.map((v) =>
     v.variantId === id ? { ...v, removed, reason: removed ? `removed by curator${reason ? `: ${reason}` : ''}` : `restored by curator${reason ? `: ${reason}` : ''}` } : v,
   );
@@ -144,7 +141,7 @@ export const reportCommands: Record<string, CommandDef> = {
       const { candidates, cached } = await candidatesOf(s, order, curations);
       const thresholds = await (await vcfArea()).orderAdmissionThresholds(s.db, order.id);
       const variants = populateReport(open?.variants ?? [], candidates, curations, thresholds);
-      const summary = str(a.flags.summary);
+      const summary = stringFlag(a.flags.summary);
       if (!cached) out.err(`note: order ${order.displayId} has no ingested VCF; the draft admits no variants (curio vcf ingest ${order.displayId} FILE)`);
       const known = new Set((open?.variants ?? []).map((v) => v.variantId));
       const reportId = open?.id ?? randomUUID();
@@ -192,7 +189,7 @@ export const reportCommands: Record<string, CommandDef> = {
       positionals: ['ORDER_ID'],
     },
     async run(s, out, a, io) {
-      const meaning = str(a.flags.meaning) as (typeof SIGNATURE_MEANINGS)[number] | undefined;
+      const meaning = stringFlag(a.flags.meaning) as (typeof SIGNATURE_MEANINGS)[number] | undefined;
       if (!meaning) return report(out, { code: 'invalid_input', message: `missing --meaning (${SIGNATURE_MEANINGS.join(', ')}): say what your signature means` });
       const r = await reportsOrExit(s, out, a.positionals[0]!);
       if (!r.ok) return r.exit;
@@ -227,7 +224,7 @@ export const reportCommands: Record<string, CommandDef> = {
   amend: {
     spec: { usage: 'curio report amend ORDER_ID --reason TEXT', flags: { reason: { type: 'string', value: 'TEXT' } }, positionals: ['ORDER_ID'] },
     async run(s, out, a) {
-      const reason = str(a.flags.reason)?.trim();
+      const reason = stringFlag(a.flags.reason)?.trim();
       if (!reason) return report(out, { code: 'invalid_input', message: 'missing --reason TEXT: an amendment says why' });
       const r = await reportsOrExit(s, out, a.positionals[0]!);
       if (!r.ok) return r.exit;
@@ -302,8 +299,8 @@ export const reportCommands: Record<string, CommandDef> = {
         const allowed = await requireOrderCapability(s, order, 'report_viewable', `viewing the unsigned report of order ${order.displayId}`);
         if (!allowed.success) return report(out, allowed.error);
       }
-      const format = (str(a.flags.format) ?? 'text') as 'text' | 'md' | 'pdf';
-      const file = str(a.flags.output);
+      const format = (stringFlag(a.flags.format) ?? 'text') as 'text' | 'md' | 'pdf';
+      const file = stringFlag(a.flags.output);
       if (format === 'pdf' && !file) return report(out, { code: 'invalid_input', message: '--format pdf writes a file: give -o FILE' });
       const amendsVersion = amendsVersionOf(reports, chosen);
       const signedText = chosen.status === 'signed' ? chosen.renderedText : null;

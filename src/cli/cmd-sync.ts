@@ -2,14 +2,10 @@ import { closeReason, type CloseCode } from '../core/index.ts';
 import { migrate } from '../db/index.ts';
 import { fetchSession, type PendingCommand } from '../sync/index.ts';
 import { startRelay } from '../sync-server/index.ts';
-import { parseArgs, type Parsed } from './args.ts';
+import { parseArgs, type Parsed, stringFlag } from './args.ts';
 import { EXIT, newClientId, replicaOf, report, type Session, type Store } from './context.ts';
 import { acquireLock, writeConfig } from './home.ts';
 import { fields, table, toWire, type Output } from './output.ts';
-
-function str(v: unknown): string | undefined {
-  return typeof v === 'string' ? v : undefined;
-}
 
 export const RELAY_USAGE = 'curio relay [--host 127.0.0.1] [--port N] [--data DIR]   (DATABASE_URL=postgres://… selects PostgreSQL)';
 
@@ -19,11 +15,11 @@ export async function runRelay(argv: string[], env: NodeJS.ProcessEnv, out: Outp
   if (!a.success) return report(out, a.error);
   const port = a.data.flags.port === undefined ? 4444 : Number(a.data.flags.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) return report(out, { code: 'invalid_input', message: `--port: expected 0-65535, got ${port}` });
-  const dataDir = str(a.data.flags.data) ?? (env.DATABASE_URL ? undefined : `${env.CURIO_HOME ?? '.'}/relay`);
+  const dataDir = stringFlag(a.data.flags.data) ?? (env.DATABASE_URL ? undefined : `${env.CURIO_HOME ?? '.'}/relay`);
   const release = dataDir ? acquireLock(dataDir) : () => undefined;
   try {
     const relay = await startRelay({
-      host: str(a.data.flags.host) ?? '127.0.0.1',
+      host: stringFlag(a.data.flags.host) ?? '127.0.0.1',
       port,
       ...(env.DATABASE_URL && !a.data.flags.data ? { databaseUrl: env.DATABASE_URL } : { dataDir: dataDir! }),
       log: (level, event, f) => {
@@ -46,12 +42,12 @@ export async function runRelay(argv: string[], env: NodeJS.ProcessEnv, out: Outp
 
 /** turns CURIO_HOME into a replica of a relay's project */
 export async function runReplicaLogin(store: Store, out: Output, a: Parsed): Promise<number> {
-  const server = str(a.flags.server)!;
-  const token = str(a.flags.token);
+  const server = stringFlag(a.flags.server)!;
+  const token = stringFlag(a.flags.token);
   if (!token) return report(out, { code: 'invalid_input', message: '--token TOKEN is required' });
   const info = await fetchSession(server, token);
   if (!info.success) return report(out, info.error);
-  const want = str(a.flags.project);
+  const want = stringFlag(a.flags.project);
   const projects = info.data.projects;
   const project = want ? projects.find((p) => p.name === want || p.id === want) : projects.length === 1 ? projects[0] : undefined;
   if (!project)

@@ -1,3 +1,4 @@
+import { stringFlag } from './args.ts';
 import {
   AMP_TIERS,
   currentStage,
@@ -32,10 +33,6 @@ export interface TerminalIo {
 /** the variant area loads on first use: most commands never touch it */
 export function vcfArea() {
   return import('../vcf/index.ts');
-}
-
-function str(v: unknown): string | undefined {
-  return typeof v === 'string' ? v : undefined;
 }
 
 // --- the variant cache in this store ---------------------------------------------------
@@ -161,7 +158,7 @@ export const vcfCommands: Record<string, CommandDef> = {
     async run(s, out, a, io) {
       const o = await orderRef(s, out, a.positionals[0]!);
       if (!o.ok) return o.exit;
-      const sample = str(a.flags.sample);
+      const sample = stringFlag(a.flags.sample);
       const r = await ingestForOrder(s, out, io as TerminalIo, o.value, a.positionals[1]!, sample);
       if (!r.ok) return r.exit;
       const data = { order: o.value.displayId, records: r.records, sha256: r.sha256, sample: r.sample, unchanged: r.skipped, queued: r.queued };
@@ -246,7 +243,7 @@ export const variantsCommands: Record<string, CommandDef> = {
       if (!o.ok) return o.exit;
       const allowed = await requireOrderCapability(s, o.value, 'browser_viewable', `viewing the variants of order ${o.value.displayId}`);
       if (!allowed.success) return report(out, allowed.error);
-      const sort = parseSort(str(a.flags.sort));
+      const sort = parseSort(stringFlag(a.flags.sort));
       if (!sort.success) return report(out, sort.error);
       const tiers = parseTiers(a.flags.tier as string[] | undefined);
       if (!tiers.success) return report(out, tiers.error);
@@ -260,10 +257,10 @@ export const variantsCommands: Record<string, CommandDef> = {
       if (tiers.data?.length) filter.tiers = tiers.data;
       if (a.flags['with-tier-iv'] || tiers.data?.includes('IV')) filter.hideTierIV = false;
       if (minVaf !== undefined) filter.minVaf = minVaf;
-      const category = str(a.flags.category);
+      const category = stringFlag(a.flags.category);
       if (category) filter.category = category;
       if (a.flags['pass-only']) filter.passOnly = true;
-      const text = str(a.flags.text);
+      const text = stringFlag(a.flags.text);
       if (text) filter.text = text;
 
       await ensureVariantCache(s.db);
@@ -365,10 +362,10 @@ export const variantsCommands: Record<string, CommandDef> = {
       const o = await orderRef(s, out, a.positionals[0]!);
       if (!o.ok) return o.exit;
       const variantId = a.positionals[1]!;
-      const tier = str(a.flags.tier);
-      const acmg = str(a.flags.acmg);
-      const reportable = str(a.flags.reportable);
-      const note = str(a.flags.note);
+      const tier = stringFlag(a.flags.tier);
+      const acmg = stringFlag(a.flags.acmg);
+      const reportable = stringFlag(a.flags.reportable);
+      const note = stringFlag(a.flags.note);
       if (tier === undefined && acmg === undefined && reportable === undefined && note === undefined)
         return report(out, { code: 'invalid_input', message: 'nothing to change: give --tier, --acmg, --reportable or --note' });
       await ensureVariantCache(s.db);
