@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { canonicalize, type AuditEntry, type TransitionRecord } from '../core/index.ts';
 import { iso } from './rows.ts';
-import type { Sql } from './sql.ts';
+import { insertRows, type Sql, type SqlParam } from './sql.ts';
 
 // two append-only hash chains: the audit log and the stage transition history
 
@@ -51,34 +51,24 @@ function auditContent(seq: number, a: AuditInput) {
   };
 }
 
+const AUDIT_COLUMNS = ['seq', 'project_id', 'at', 'actor_id', 'action', 'entity_type', 'entity_id', 'before::jsonb', 'after::jsonb', 'reason', 'mid', 'prev_hash', 'hash'];
+
+/** appends audit entries in order: one head lock and one multi-row INSERT per call */
 export async function appendAudit(tx: Sql, entries: readonly AuditInput[]): Promise<void> {
   if (entries.length === 0) return;
   let { seq, hash } = await lockHead(tx, 'audit');
+  const rows: SqlParam[][] = [];
   for (const a of entries) {
     seq += 1;
     const content = auditContent(seq, a);
     const next = chainHash(hash, content);
-    await tx.query(
-      `INSERT INTO audit_log (seq, project_id, at, actor_id, action, entity_type, entity_id, before, after, reason, mid, prev_hash, hash)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9::jsonb, $10, $11, $12, $13)`,
-      [
-        seq,
-        a.projectId,
-        a.at,
-        a.actorId,
-        a.action,
-        a.entityType,
-        a.entityId,
-        JSON.stringify(content.before),
-        JSON.stringify(content.after),
-        a.reason,
-        a.mid,
-        hash,
-        next,
-      ],
-    );
+    rows.push([
+      seq, a.projectId, a.at, a.actorId, a.action, a.entityType, a.entityId,
+      JSON.stringify(content.before), JSON.stringify(content.after), a.reason, a.mid, hash, next,
+    ]);
     hash = next;
   }
+  await insertRows(tx, 'audit_log', AUDIT_COLUMNS, rows);
   await setHead(tx, 'audit', seq, hash);
 }
 
@@ -100,37 +90,27 @@ function transitionContent(seq: number, projectId: string, r: TransitionRecord) 
   };
 }
 
+const TRANSITION_COLUMNS = [
+  'seq', 'project_id', 'order_id', 'from_stage', 'to_stage', 'from_state', 'to_state', 'transition_id',
+  'transitioned_by', 'transitioned_at', 'notes', 'tags', 'properties::jsonb', 'prev_hash', 'hash',
+];
+
+/** appends stage transitions in order: one head lock and one multi-row INSERT per call */
 export async function appendTransitions(tx: Sql, projectId: string, records: readonly TransitionRecord[]): Promise<void> {
   if (records.length === 0) return;
   let { seq, hash } = await lockHead(tx, 'transitions');
+  const rows: SqlParam[][] = [];
   for (const r of records) {
     seq += 1;
     const content = transitionContent(seq, projectId, r);
     const next = chainHash(hash, content);
-    await tx.query(
-      `INSERT INTO stage_transitions (seq, project_id, order_id, from_stage, to_stage, from_state, to_state, transition_id,
-         transitioned_by, transitioned_at, notes, tags, properties, prev_hash, hash)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13::jsonb, $14, $15)`,
-      [
-        seq,
-        projectId,
-        r.orderId,
-        r.fromStage,
-        r.toStage,
-        r.fromState,
-        r.toState,
-        r.transitionId,
-        r.transitionedBy,
-        r.transitionedAt,
-        r.notes,
-        r.tags,
-        JSON.stringify(content.properties),
-        hash,
-        next,
-      ],
-    );
+    rows.push([
+      seq, projectId, r.orderId, r.fromStage, r.toStage, r.fromState, r.toState, r.transitionId,
+      r.transitionedBy, r.transitionedAt, r.notes, r.tags, JSON.stringify(content.properties), hash, next,
+    ]);
     hash = next;
   }
+  await insertRows(tx, 'stage_transitions', TRANSITION_COLUMNS, rows);
   await setHead(tx, 'transitions', seq, hash);
 }
 

@@ -2,13 +2,16 @@ import {
   Command,
   CommandEnvelope,
   decide,
+  type Actor,
+  type AuditEntry,
   type CommandResult,
   type Event,
   type RejectionCode,
+  type TransitionRecord,
 } from '../core/index.ts';
-import { appendAudit } from './chain.ts';
-import type { Sql } from './sql.ts';
-import { loadActor, loadDecideState, writeEvents } from './state.ts';
+import { appendAudit, appendTransitions, type AuditInput } from './chain.ts';
+import { insertRows, type Sql } from './sql.ts';
+import { DecideCache, loadActor, loadDecideState, writeEvents } from './state.ts';
 
 export type ProcessOutcome =
   /** the command's result: new, or the stored one for a repeated command id */
@@ -22,6 +25,8 @@ export interface ProcessOptions {
   now?: () => Date;
   /** test hook: runs inside the transaction after all writes, before commit */
   beforeCommit?: (tx: Sql) => Promise<void>;
+  /** a batch failed and runs again command by command (for logs) */
+  onBatchRetry?: (err: unknown) => void;
 }
 
 type Row = Record<string, unknown>;
@@ -71,6 +76,99 @@ function isUniqueViolation(err: unknown): boolean {
   return typeof err === 'object' && err !== null && (err as { code?: string }).code === '23505';
 }
 
+type Entity = { type: string; id: string };
+
+/** what deciding one command came to; nothing is stored yet */
+type Verdict =
+  | { ok: false; code: RejectionCode; message: string; commandType: string | null; entity: Entity | null; current: unknown }
+  | { ok: true; command: Command; actorId: string; events: Event[]; audit: AuditEntry; entityVersion: number | null };
+
+/** the actors a transaction has read (roles as the database has them at processing time) */
+type ActorCache = Map<string, Actor | null>;
+
+async function actorIn(tx: Sql, actors: ActorCache, projectId: string, userId: string): Promise<Actor | null> {
+  const key = `${projectId}/${userId}`;
+  if (!actors.has(key)) actors.set(key, await loadActor(tx, projectId, userId));
+  return actors.get(key) ?? null;
+}
+
+/**
+ * decides one command inside a transaction: the client's ownership of its outbox, the
+ * command's shape, the actor's roles read now, then `decide` against the rows (locked)
+ */
+async function verdictFor(
+  tx: Sql,
+  req: { projectId: string; userId: string; envelope: unknown },
+  owner: string,
+  now: string,
+  cache: DecideCache,
+  actors: ActorCache,
+): Promise<Verdict> {
+  const env = req.envelope as Partial<CommandEnvelope> | null;
+  const no = (code: RejectionCode, message: string, commandType: string | null, entity: Entity | null, current: unknown = null): Verdict => ({
+    ok: false,
+    code,
+    message,
+    commandType,
+    entity,
+    current,
+  });
+  if (owner !== req.userId) return no('permission_denied', `Permission denied: client ${env?.clientId ?? ''} belongs to another user`, null, null);
+  const parsed = Command.safeParse(env?.command);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const type = typeof (env?.command as { type?: unknown } | undefined)?.type === 'string' ? String((env!.command as { type: string }).type) : null;
+    return no('invalid_input', `Invalid input: ${issue.path.join('.') || 'command'}: ${issue.message}`, type, null);
+  }
+  const command = parsed.data;
+  const entity = entityOf(command);
+  const actor = await actorIn(tx, actors, req.projectId, req.userId);
+  if (!actor) return no('permission_denied', 'Permission denied: your account is revoked or unknown', command.type, entity);
+  // removed from the project (or never in it): say so, rather than "not found" for every order
+  if (!actor.projectRole && !actor.facilityRole && !actor.orgRole && !actor.superadmin)
+    return no('permission_denied', 'Permission denied: you have no role in this project', command.type, entity);
+  const state = await loadDecideState(tx, req.projectId, actor, command, now, cache);
+  if (!state) return no('not_found', `Not found: project ${req.projectId}`, command.type, entity);
+  const decided = decide(state, command);
+  if (!decided.success) return no(decided.error.code, decided.error.message, command.type, entity, decided.error.current ?? null);
+  const { events, audit, entityVersion } = decided.data;
+  return { ok: true, command, actorId: actor.userId, events, audit, entityVersion };
+}
+
+/** the stored result of a verdict (serverSeq is the database's) */
+function resultOf(head: { mid: string; clientId: string; seq: number }, now: string, v: Verdict): Omit<CommandResult, 'serverSeq'> {
+  const base = { mid: head.mid, clientId: head.clientId, seq: head.seq, serverTime: now };
+  return v.ok
+    ? { ...base, status: 'accepted', code: null, message: null, commandType: v.command.type, entityType: v.audit.entityType, entityId: v.audit.entityId, entityVersion: v.entityVersion, current: null }
+    : { ...base, status: 'rejected', code: v.code, message: v.message, commandType: v.commandType, entityType: v.entity?.type ?? null, entityId: v.entity?.id ?? null, entityVersion: null, current: v.current };
+}
+
+type Head = { mid: string; clientId: string; seq: number };
+
+const ENVELOPE_HEAD = CommandEnvelope.pick({ mid: true, clientId: true, seq: true });
+
+/** the command id, client and seq of an envelope, checked against each other */
+export function envelopeHead(envelope: unknown): { ok: true; head: Head } | { ok: false; message: string } {
+  const head = ENVELOPE_HEAD.safeParse(envelope);
+  if (!head.success) return { ok: false, message: head.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') };
+  const { mid, clientId, seq } = head.data;
+  if (mid !== `${clientId}:${seq}`) return { ok: false, message: `mid ${mid} does not match ${clientId}:${seq}` };
+  return { ok: true, head: head.data };
+}
+
+const conflictResult = (head: Head, now: string): Omit<CommandResult, 'serverSeq'> => ({
+  ...head,
+  serverTime: now,
+  status: 'rejected',
+  code: 'conflict',
+  message: 'Conflict: a display id in this command is already used in this project',
+  commandType: null,
+  entityType: null,
+  entityId: null,
+  entityVersion: null,
+  current: null,
+});
+
 /**
  * processes one command of one client, exactly once and in seq order, in ONE transaction:
  * decide against current rows (roles read now), write rows + history + audit + result,
@@ -81,11 +179,10 @@ export async function processCommand(
   req: { projectId: string; userId: string; envelope: unknown },
   opts: ProcessOptions = {},
 ): Promise<ProcessOutcome> {
-  const env = req.envelope as Partial<CommandEnvelope> | null;
-  const head = CommandEnvelope.pick({ mid: true, clientId: true, seq: true }).safeParse(env);
-  if (!head.success) return { kind: 'malformed', message: head.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') };
-  const { mid, clientId, seq } = head.data;
-  if (mid !== `${clientId}:${seq}`) return { kind: 'malformed', message: `mid ${mid} does not match ${clientId}:${seq}` };
+  const parsedHead = envelopeHead(req.envelope);
+  if (!parsedHead.ok) return { kind: 'malformed', message: parsedHead.message };
+  const head = parsedHead.head;
+  const { mid, clientId, seq } = head;
   const now = (opts.now ?? (() => new Date()))().toISOString();
 
   try {
@@ -105,75 +202,183 @@ export async function processCommand(
       }
       if (seq > last + 1) return { kind: 'held' as const, expectedSeq: last + 1 };
 
-      const base = { mid, clientId, seq, serverTime: now, entityVersion: null, current: null };
-      const reject = async (code: RejectionCode, message: string, commandType: string | null, entity: { type: string; id: string } | null, current: unknown = null) => {
-        const result = await storeResult(tx, req.projectId, req.userId, {
-          ...base,
-          status: 'rejected',
-          code,
-          message,
-          commandType,
-          entityType: entity?.type ?? null,
-          entityId: entity?.id ?? null,
-          current,
-        });
-        return { kind: 'result' as const, result, duplicate: false, events: [] };
-      };
-
-      if (cursor.user_id !== req.userId) return reject('permission_denied', `Permission denied: client ${clientId} belongs to another user`, null, null);
-      const parsed = Command.safeParse(env?.command);
-      if (!parsed.success) {
-        const issue = parsed.error.issues[0]!;
-        const type = typeof (env?.command as { type?: unknown } | undefined)?.type === 'string' ? String((env!.command as { type: string }).type) : null;
-        return reject('invalid_input', `Invalid input: ${issue.path.join('.') || 'command'}: ${issue.message}`, type, null);
+      const verdict = await verdictFor(tx, req, cursor.user_id, now, new DecideCache(), new Map());
+      if (verdict.ok) {
+        await writeEvents(tx, req.projectId, verdict.events);
+        await appendAudit(tx, [{ ...verdict.audit, projectId: req.projectId, actorId: verdict.actorId, at: now, mid }]);
       }
-      const command = parsed.data;
-      const entity = entityOf(command);
-      const actor = await loadActor(tx, req.projectId, req.userId);
-      if (!actor) return reject('permission_denied', 'Permission denied: your account is revoked or unknown', command.type, entity);
-      // removed from the project (or never in it): say so, rather than "not found" for every order
-      if (!actor.projectRole && !actor.facilityRole && !actor.orgRole && !actor.superadmin)
-        return reject('permission_denied', 'Permission denied: you have no role in this project', command.type, entity);
-      const state = await loadDecideState(tx, req.projectId, actor, command, now);
-      if (!state) return reject('not_found', `Not found: project ${req.projectId}`, command.type, entity);
-      const decided = decide(state, command);
-      if (!decided.success) return reject(decided.error.code, decided.error.message, command.type, entity, decided.error.current ?? null);
-
-      const { events, audit, entityVersion } = decided.data;
-      await writeEvents(tx, req.projectId, events);
-      await appendAudit(tx, [{ ...audit, projectId: req.projectId, actorId: actor.userId, at: now, mid }]);
-      const result = await storeResult(tx, req.projectId, req.userId, {
-        ...base,
-        status: 'accepted',
-        code: null,
-        message: null,
-        commandType: command.type,
-        entityType: audit.entityType,
-        entityId: audit.entityId,
-        entityVersion,
-      });
-      if (opts.beforeCommit) await opts.beforeCommit(tx);
-      return { kind: 'result' as const, result, duplicate: false, events };
+      const result = await storeResult(tx, req.projectId, req.userId, resultOf(head, now, verdict));
+      if (verdict.ok && opts.beforeCommit) await opts.beforeCommit(tx);
+      return { kind: 'result' as const, result, duplicate: false, events: verdict.ok ? verdict.events : [] };
     });
   } catch (err) {
     // a unique index caught a race the loader could not see: store it as a conflict
     if (!isUniqueViolation(err)) throw err;
     return db.transaction(async (tx) => {
-      const result = await storeResult(tx, req.projectId, req.userId, {
-        mid,
-        clientId,
-        seq,
-        serverTime: now,
-        status: 'rejected',
-        code: 'conflict',
-        message: 'Conflict: a display id in this command is already used in this project',
-        commandType: null,
-        entityType: null,
-        entityId: null,
-        entityVersion: null,
-        current: null,
-      });
+      const result = await storeResult(tx, req.projectId, req.userId, conflictResult(head, now));
       return { kind: 'result' as const, result, duplicate: false, events: [] };
     });
+  }
+}
+
+/** commands whose loads read orders and stages only through the batch's DecideCache */
+const DEFERRING_COMMANDS: ReadonlySet<string> = new Set(['order.update', 'stage.transition', 'stage.assign']);
+
+type OrderUpdated = Extract<Event, { type: 'order.updated' }>;
+type StageUpdated = Extract<Event, { type: 'stage.updated' }>;
+
+/**
+ * row updates of a batch that a later command of the same batch overwrites anyway: the
+ * order's field updates (merged, newest version) and stage states (newest) are written
+ * once, before anything that could read those rows from the table and at the end
+ */
+class DeferredRowWrites {
+  readonly #orders = new Map<string, { projectId: string; event: OrderUpdated }>();
+  readonly #stages = new Map<string, { projectId: string; event: StageUpdated }>();
+
+  async write(tx: Sql, projectId: string, events: readonly Event[], records: TransitionRecord[]): Promise<void> {
+    const now: Event[] = [];
+    for (const e of events) {
+      if (e.type === 'order.updated' && !('displayId' in e.patch)) {
+        const before = this.#orders.get(e.orderId)?.event;
+        this.#orders.set(e.orderId, { projectId, event: before ? { ...e, patch: { ...before.patch, ...e.patch } } : e });
+      } else if (e.type === 'stage.updated') {
+        this.#stages.set(`${e.stage.orderId}/${e.stage.stageCode}`, { projectId, event: e });
+      } else {
+        now.push(e);
+      }
+    }
+    if (now.some((e) => e.type !== 'transition.recorded' && e.type !== 'note.added')) await this.flush(tx);
+    await writeEvents(tx, projectId, now, { collect: records });
+  }
+
+  async flush(tx: Sql): Promise<void> {
+    for (const { projectId, event } of [...this.#orders.values(), ...this.#stages.values()]) await writeEvents(tx, projectId, [event]);
+    this.#orders.clear();
+    this.#stages.clear();
+  }
+}
+
+export interface BatchItem {
+  projectId: string;
+  userId: string;
+  envelope: unknown;
+}
+
+const RESULT_COLUMNS = [
+  'mid', 'client_id', 'seq', 'project_id', 'user_id', 'command_type', 'status', 'code', 'message', 'entity_type',
+  'entity_id', 'entity_version', 'server_time', 'current::jsonb',
+];
+
+/**
+ * processes many commands, of one client or several, in ONE transaction, with the same
+ * rules and outcomes as processCommand on each in turn: per client in seq order, exactly
+ * once, gap-holding, roles read from the database in the transaction. Rows are written
+ * command by command (a later command sees an earlier one's rows); history, audit,
+ * results and cursors go in as one multi-row statement each. When anything fails the
+ * whole batch rolls back and runs again command by command, so one bad command (a unique
+ * index catching a race) costs only its own result.
+ */
+export async function processBatch(db: Sql, items: readonly BatchItem[], opts: ProcessOptions = {}): Promise<ProcessOutcome[]> {
+  const heads = items.map((i) => envelopeHead(i.envelope));
+  const oneByOne = async () => {
+    const out: ProcessOutcome[] = [];
+    for (const item of items) out.push(await processCommand(db, item, opts));
+    return out;
+  };
+  if (items.length <= 1 || heads.some((h) => !h.ok)) return oneByOne();
+  const now = (opts.now ?? (() => new Date()))().toISOString();
+  try {
+    return await db.transaction(async (tx) => {
+      const clientIds = [...new Set(heads.map((h) => (h.ok ? h.head.clientId : '')))];
+      const lock = () =>
+        tx.query<{ client_id: string; last_seq: number; user_id: string }>(
+          'SELECT client_id, last_seq, user_id FROM client_cursors WHERE client_id = ANY($1::text[]) ORDER BY client_id FOR UPDATE',
+          [clientIds],
+        );
+      let rows = await lock();
+      if (rows.length < clientIds.length) {
+        const have = new Set(rows.map((r) => r.client_id));
+        const missing = items.filter((_, i) => heads[i]!.ok && !have.has((heads[i] as { head: Head }).head.clientId));
+        for (const it of missing)
+          await tx.query('INSERT INTO client_cursors (client_id, user_id, last_seq) VALUES ($1, $2, 0) ON CONFLICT (client_id) DO NOTHING', [
+            (it.envelope as Head).clientId,
+            it.userId,
+          ]);
+        rows = await lock();
+      }
+      const cursors = new Map(rows.map((r) => [r.client_id, { last: Number(r.last_seq), owner: r.user_id, moved: false }]));
+      const cache = new DecideCache();
+      const deferred = new DeferredRowWrites();
+      const actors: ActorCache = new Map();
+      const outcomes: (ProcessOutcome | null)[] = items.map(() => null);
+      const fresh: { index: number; item: BatchItem; result: Omit<CommandResult, 'serverSeq'>; events: Event[] }[] = [];
+      const repeats: { index: number; mid: string }[] = [];
+      const audits: AuditInput[] = [];
+      const history: { projectId: string; records: TransitionRecord[] }[] = [];
+
+      for (const [index, item] of items.entries()) {
+        const head = (heads[index] as { head: Head }).head;
+        const cursor = cursors.get(head.clientId)!;
+        if (head.seq <= cursor.last) {
+          repeats.push({ index, mid: head.mid });
+          continue;
+        }
+        if (head.seq > cursor.last + 1) {
+          outcomes[index] = { kind: 'held', expectedSeq: cursor.last + 1 };
+          continue;
+        }
+        cursor.last = head.seq;
+        cursor.moved = true;
+        // a command that may read rows a deferred write has not reached yet: write them first
+        if (!DEFERRING_COMMANDS.has(String((item.envelope as { command?: { type?: unknown } }).command?.type))) await deferred.flush(tx);
+        const verdict = await verdictFor(tx, item, cursor.owner, now, cache, actors);
+        if (verdict.ok) {
+          const records: TransitionRecord[] = [];
+          await deferred.write(tx, item.projectId, verdict.events, records);
+          if (records.length) history.push({ projectId: item.projectId, records });
+          audits.push({ ...verdict.audit, projectId: item.projectId, actorId: verdict.actorId, at: now, mid: head.mid });
+          cache.apply(item.projectId, verdict.events);
+        }
+        fresh.push({ index, item, result: resultOf(head, now, verdict), events: verdict.ok ? verdict.events : [] });
+      }
+
+      await deferred.flush(tx);
+      for (const h of history) await appendTransitions(tx, h.projectId, h.records);
+      await appendAudit(tx, audits);
+      const stored = await insertRows<Row>(
+        tx,
+        'command_results',
+        RESULT_COLUMNS,
+        fresh.map(({ item, result: r }) => [
+          r.mid, r.clientId, r.seq, item.projectId, item.userId, r.commandType, r.status, r.code, r.message, r.entityType,
+          r.entityId, r.entityVersion, r.serverTime, r.current === null || r.current === undefined ? null : JSON.stringify(r.current),
+        ]),
+        { returning: '*', values: { server_seq: "nextval('server_seq')" } },
+      );
+      const byMid = new Map(stored.map((r) => [String(r.mid), toResult(r)]));
+      for (const f of fresh) outcomes[f.index] = { kind: 'result', result: byMid.get(f.result.mid)!, duplicate: false, events: f.events };
+      const moved = [...cursors].filter(([, c]) => c.moved);
+      if (moved.length)
+        await tx.query(
+          'UPDATE client_cursors c SET last_seq = v.last_seq FROM unnest($1::text[], $2::bigint[]) AS v(client_id, last_seq) WHERE c.client_id = v.client_id',
+          [moved.map(([id]) => id), moved.map(([, c]) => c.last)],
+        );
+      if (repeats.length) {
+        const found = await tx.query<Row>('SELECT * FROM command_results WHERE mid = ANY($1::text[])', [repeats.map((r) => r.mid)]);
+        const byRepeat = new Map(found.map((r) => [String(r.mid), toResult(r)]));
+        for (const r of repeats) {
+          const result = byRepeat.get(r.mid);
+          outcomes[r.index] = result
+            ? { kind: 'result', result, duplicate: true, events: [] }
+            : { kind: 'malformed', message: `${r.mid} was consumed but has no stored result` };
+        }
+      }
+      if (opts.beforeCommit) await opts.beforeCommit(tx);
+      return outcomes.map((o) => o!);
+    });
+  } catch (err) {
+    opts.onBatchRetry?.(err);
+    return oneByOne();
   }
 }

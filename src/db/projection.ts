@@ -15,7 +15,7 @@ import type {
   User,
 } from '../core/index.ts';
 import { insertReport, readAnalysis, toCuration, toReport, upsertAnalysis, upsertCuration } from './reports.ts';
-import { toLabflow, toMembership, toNote, toOrder, toOrderSample, toProject, toSample, toStage, toTransition, toUser } from './rows.ts';
+import { jsonRow, jsonRows, jsonValue, toLabflow, toMembership, toNote, toOrder, toOrderSample, toProject, toSample, toStage, toTransition, toUser } from './rows.ts';
 import type { Sql } from './sql.ts';
 import { saveLabflow } from './state.ts';
 
@@ -340,27 +340,53 @@ export async function applyEntry(tx: Sql, projectId: string, key: EntityKey, val
   }
 }
 
-/** every order entry of a project in eight queries (a reconcile reads thousands) */
-export async function readAllOrderEntries(db: Sql, projectId: string): Promise<Map<string, OrderEntry>> {
-  const [orders, stages, samples, notes, history, reports, curations, analyses] = await Promise.all([
-    db.query<Row>('SELECT * FROM orders WHERE project_id = $1', [projectId]),
-    db.query<Row>('SELECT s.* FROM order_stages s JOIN orders o ON o.id = s.order_id WHERE o.project_id = $1 ORDER BY s.order_id, s.position', [projectId]),
-    db.query<Row>('SELECT l.* FROM order_samples l JOIN orders o ON o.id = l.order_id WHERE o.project_id = $1 ORDER BY l.order_id, l.sample_id', [projectId]),
-    db.query<Row>('SELECT n.* FROM status_notes n JOIN orders o ON o.id = n.order_id WHERE o.project_id = $1 ORDER BY n.id', [projectId]),
-    db.query<Row>('SELECT * FROM stage_transitions WHERE project_id = $1 ORDER BY seq', [projectId]),
-    db.query<Row>('SELECT r.* FROM reports r JOIN orders o ON o.id = r.order_id WHERE o.project_id = $1 ORDER BY r.order_id, r.version', [projectId]),
-    db.query<Row>('SELECT c.* FROM curations c JOIN orders o ON o.id = c.order_id WHERE o.project_id = $1 ORDER BY c.order_id, c.variant_id', [projectId]),
-    db.query<Row>('SELECT id, order_id FROM analyses WHERE project_id = $1 AND order_id IS NOT NULL ORDER BY id', [projectId]),
-  ]);
+/**
+ * order entries of a project in one query whatever their number: every order, or only
+ * those in `ids` (a reconcile reads thousands, a projection the few a batch touched).
+ * Child rows come back as JSON arrays, mapped by the same row mappers.
+ */
+export async function readOrderEntries(db: Sql, projectId: string, ids?: readonly string[]): Promise<Map<string, OrderEntry>> {
+  if (ids && ids.length === 0) return new Map();
+  const rows = await db.query<Row>(
+    `SELECT row_to_json(o) AS o,
+       (SELECT coalesce(json_agg(s ORDER BY s.position), '[]') FROM order_stages s WHERE s.order_id = o.id) AS stages,
+       (SELECT coalesce(json_agg(l ORDER BY l.sample_id), '[]') FROM order_samples l WHERE l.order_id = o.id) AS samples,
+       (SELECT coalesce(json_agg(n ORDER BY n.id), '[]') FROM status_notes n WHERE n.order_id = o.id) AS notes,
+       (SELECT coalesce(json_agg(h ORDER BY h.seq), '[]') FROM stage_transitions h WHERE h.order_id = o.id) AS history,
+       (SELECT coalesce(json_agg(r ORDER BY r.version), '[]') FROM reports r WHERE r.order_id = o.id) AS reports,
+       (SELECT coalesce(json_agg(c ORDER BY c.variant_id), '[]') FROM curations c WHERE c.order_id = o.id) AS curations,
+       (SELECT coalesce(json_agg(a.id ORDER BY a.id), '[]') FROM analyses a WHERE a.order_id = o.id) AS analyses
+     FROM orders o WHERE o.project_id = $1${ids ? ' AND o.id = ANY($2::uuid[])' : ''}`,
+    ids ? [projectId, ids] : [projectId],
+  );
   const out = new Map<string, OrderEntry>();
-  for (const o of orders)
-    out.set(String(o.id), { order: toOrder(o), stages: [], samples: [], notes: [], history: [], reports: [], curations: [], analysisIds: [] });
-  for (const r of stages) out.get(String(r.order_id))?.stages.push(toStage(r));
-  for (const r of samples) out.get(String(r.order_id))?.samples.push(toOrderSample(r));
-  for (const r of notes) out.get(String(r.order_id))?.notes.push(toNote(r));
-  for (const r of history) out.get(String(r.order_id))?.history.push({ ...toTransition(r), prevHash: String(r.prev_hash), hash: String(r.hash) });
-  for (const r of reports) out.get(String(r.order_id))?.reports.push(toReport(r));
-  for (const r of curations) out.get(String(r.order_id))?.curations.push(toCuration(r));
-  for (const r of analyses) out.get(String(r.order_id))?.analysisIds.push(String(r.id));
+  for (const r of rows) {
+    const order = toOrder(jsonRow(r.o));
+    out.set(order.id, {
+      order,
+      stages: jsonRows(r.stages).map(toStage),
+      samples: jsonRows(r.samples).map(toOrderSample),
+      notes: jsonRows(r.notes).map(toNote),
+      history: jsonRows(r.history).map((h) => ({ ...toTransition(h), prevHash: String(h.prev_hash), hash: String(h.hash) })),
+      reports: jsonRows(r.reports).map(toReport),
+      curations: jsonRows(r.curations).map(toCuration),
+      analysisIds: (jsonValue(r.analyses) as unknown[]).map(String),
+    });
+  }
   return out;
+}
+
+/** every order entry of a project */
+export function readAllOrderEntries(db: Sql, projectId: string): Promise<Map<string, OrderEntry>> {
+  return readOrderEntries(db, projectId);
+}
+
+/** the current values of some entries: orders read together, the rest one by one */
+export async function readEntities(db: Sql, projectId: string, keys: readonly EntityKey[]): Promise<{ key: EntityKey; value: unknown }[]> {
+  const orderIds = keys.filter((k) => k.kind === 'order').map((k) => (k as { id: string }).id);
+  const [orders, others] = await Promise.all([
+    readOrderEntries(db, projectId, orderIds),
+    Promise.all(keys.filter((k) => k.kind !== 'order').map(async (key) => ({ key, value: await readEntity(db, projectId, key) }))),
+  ]);
+  return [...keys.filter((k) => k.kind === 'order').map((key) => ({ key, value: orders.get((key as { id: string }).id) ?? null })), ...others];
 }

@@ -177,3 +177,18 @@ export function toTransition(r: Row): TransitionRecord & { seq: number } {
     properties: json(r.properties),
   };
 }
+
+/** a json value from a query: drivers hand json back parsed, or as text */
+export function jsonValue(v: unknown): unknown {
+  return typeof v === 'string' ? JSON.parse(v) : v;
+}
+
+/** a row built in SQL with row_to_json, for the row mappers */
+export function jsonRow(v: unknown): Row {
+  return (jsonValue(v) ?? {}) as Row;
+}
+
+/** rows built in SQL with json_agg (empty when there were none) */
+export function jsonRows(v: unknown): Row[] {
+  return (jsonValue(v) ?? []) as Row[];
+}

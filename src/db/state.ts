@@ -9,11 +9,13 @@ import {
   type Labflow,
   type Order,
   type OrderAggregate,
+  type Project,
   type Sample,
+  type TransitionRecord,
 } from '../core/index.ts';
 import { appendTransitions } from './chain.ts';
 import { insertReport, orderReports, signReport, toAnalysis, toCuration, updateAnalysis, updateReport, upsertAnalysis, upsertCuration } from './reports.ts';
-import { toLabflow, toMembership, toOrder, toOrderSample, toProject, toSample, toStage, toUser } from './rows.ts';
+import { jsonRow, jsonRows, toLabflow, toMembership, toOrder, toOrderSample, toProject, toSample, toStage, toUser } from './rows.ts';
 import type { Sql, SqlParam } from './sql.ts';
 
 type Row = Record<string, unknown>;
@@ -31,34 +33,114 @@ export async function loadActor(sql: Sql, projectId: string, userId: string): Pr
   return actorFrom(toUser(u), m ? toMembership(m) : null);
 }
 
+/** an order with what deciding on it needs, in one query (locking the order row with `lock`) */
 export async function loadAggregate(sql: Sql, projectId: string, orderId: string, lock = false): Promise<OrderAggregate | null> {
-  const o = (await sql.query<Row>(`SELECT * FROM orders WHERE id = $1 AND project_id = $2${lock ? ' FOR UPDATE' : ''}`, [orderId, projectId]))[0];
-  if (!o) return null;
-  const order = toOrder(o);
-  const [stages, samples, labflow, signed, sent] = await Promise.all([
-    sql.query<Row>('SELECT * FROM order_stages WHERE order_id = $1 ORDER BY position', [orderId]),
-    sql.query<Row>('SELECT * FROM order_samples WHERE order_id = $1 ORDER BY sample_id', [orderId]),
-    order.labflowId ? sql.query<Row>('SELECT * FROM labflows WHERE id = $1', [order.labflowId]) : Promise.resolve([]),
-    sql.query<Row>(`SELECT 1 FROM reports WHERE order_id = $1 AND status = 'signed' LIMIT 1`, [orderId]),
-    sql.query<Row>(`SELECT 1 FROM status_notes WHERE order_id = $1 AND kind = 'SAMPLES_SENT' LIMIT 1`, [orderId]),
-  ]);
+  const r = (
+    await sql.query<Row>(
+      `SELECT row_to_json(o) AS o,
+         (SELECT coalesce(json_agg(s ORDER BY s.position), '[]') FROM order_stages s WHERE s.order_id = o.id) AS stages,
+         (SELECT coalesce(json_agg(l ORDER BY l.sample_id), '[]') FROM order_samples l WHERE l.order_id = o.id) AS samples,
+         (SELECT row_to_json(f) FROM labflows f WHERE f.id = o.labflow_id) AS labflow,
+         EXISTS (SELECT 1 FROM reports r WHERE r.order_id = o.id AND r.status = 'signed') AS signed,
+         EXISTS (SELECT 1 FROM status_notes n WHERE n.order_id = o.id AND n.kind = 'SAMPLES_SENT') AS sent
+       FROM orders o WHERE o.id = $1 AND o.project_id = $2${lock ? ' FOR UPDATE OF o' : ''}`,
+      [orderId, projectId],
+    )
+  )[0];
+  if (!r) return null;
   return {
-    order,
-    stages: stages.map(toStage),
-    samples: samples.map(toOrderSample),
-    labflow: labflow[0] ? toLabflow(labflow[0]) : null,
-    hasSignedReport: signed.length > 0,
-    samplesSentRecorded: sent.length > 0,
+    order: toOrder(jsonRow(r.o)),
+    stages: jsonRows(r.stages).map(toStage),
+    samples: jsonRows(r.samples).map(toOrderSample),
+    labflow: r.labflow ? toLabflow(jsonRow(r.labflow)) : null,
+    hasSignedReport: Boolean(r.signed),
+    samplesSentRecorded: Boolean(r.sent),
   };
 }
 
+/**
+ * what one transaction has read already: projects and locked order aggregates, kept in
+ * step with the events of the commands it accepts. Events it cannot follow exactly drop
+ * what they touch (or everything), so the next command reads the rows again.
+ */
+export class DecideCache {
+  readonly #projects = new Map<string, Project | null>();
+  readonly #orders = new Map<string, OrderAggregate | null>();
+
+  async project(sql: Sql, projectId: string): Promise<Project | null> {
+    if (!this.#projects.has(projectId)) this.#projects.set(projectId, await loadProject(sql, projectId));
+    return this.#projects.get(projectId) ?? null;
+  }
+
+  async order(sql: Sql, projectId: string, orderId: string): Promise<OrderAggregate | null> {
+    const key = `${projectId}/${orderId}`;
+    if (!this.#orders.has(key)) this.#orders.set(key, await loadAggregate(sql, projectId, orderId, true));
+    return this.#orders.get(key) ?? null;
+  }
+
+  /** brings what is cached in line with an accepted command's events */
+  apply(projectId: string, events: readonly Event[]): void {
+    const key = (orderId: string) => `${projectId}/${orderId}`;
+    for (const e of events) {
+      switch (e.type) {
+        case 'order.updated': {
+          const a = this.#orders.get(key(e.orderId));
+          // the slug is the database's to compute
+          if (a && !('displayId' in e.patch)) a.order = { ...a.order, ...e.patch, version: e.version, updatedAt: e.updatedAt };
+          else this.#orders.delete(key(e.orderId));
+          break;
+        }
+        case 'stage.updated': {
+          const a = this.#orders.get(key(e.stage.orderId));
+          if (a) a.stages = a.stages.map((s) => (s.stageCode === e.stage.stageCode ? { ...e.stage } : s));
+          break;
+        }
+        case 'note.added': {
+          const a = this.#orders.get(key(e.note.orderId));
+          if (a && e.note.kind === 'SAMPLES_SENT') a.samplesSentRecorded = true;
+          break;
+        }
+        case 'transition.recorded':
+        case 'curation.saved':
+        case 'report.created':
+        case 'report.updated':
+        case 'analysis.created':
+        case 'analysis.updated':
+          break; // nothing cached reads these
+        case 'order.created':
+        case 'order.deleted':
+        case 'order.sampleRemoved':
+          this.#orders.delete(key(e.type === 'order.created' ? e.order.id : e.orderId));
+          break;
+        case 'order.sampleAdded':
+          this.#orders.delete(key(e.link.orderId));
+          break;
+        case 'report.signed':
+          this.#orders.delete(key(e.report.orderId));
+          break;
+        default:
+          // samples, settings, labflows: read everything again
+          this.#projects.clear();
+          this.#orders.clear();
+      }
+    }
+  }
+}
+
 /** loads the slice of state `decide` needs for this command, locking the order row */
-export async function loadDecideState(sql: Sql, projectId: string, actor: Actor, command: Command, now: string): Promise<DecideState | null> {
-  const project = await loadProject(sql, projectId);
+export async function loadDecideState(
+  sql: Sql,
+  projectId: string,
+  actor: Actor,
+  command: Command,
+  now: string,
+  cache: DecideCache = new DecideCache(),
+): Promise<DecideState | null> {
+  const project = await cache.project(sql, projectId);
   if (!project) return null;
   const n = needs(command);
   const state: DecideState = { now, project, actor };
-  if (n.orderId) state.order = await loadAggregate(sql, projectId, n.orderId, true);
+  if (n.orderId) state.order = await cache.order(sql, projectId, n.orderId);
   if (n.sampleId) {
     const s = (await sql.query<Row>('SELECT * FROM samples WHERE id = $1 AND project_id = $2', [n.sampleId, projectId]))[0];
     state.sample = s ? toSample(s) : null;
@@ -195,7 +277,12 @@ async function insertSample(tx: Sql, s: Sample): Promise<void> {
 }
 
 /** writes the rows an accepted decision describes; history goes onto its chain */
-export async function writeEvents(tx: Sql, projectId: string, events: readonly Event[], opts: { history?: boolean } = {}): Promise<void> {
+export async function writeEvents(
+  tx: Sql,
+  projectId: string,
+  events: readonly Event[],
+  opts: { history?: boolean; /** collect the transitions here instead of appending them */ collect?: TransitionRecord[] } = {},
+): Promise<void> {
   const history = [];
   for (const e of events) {
     switch (e.type) {
@@ -276,7 +363,8 @@ export async function writeEvents(tx: Sql, projectId: string, events: readonly E
     }
   }
   // a replica's optimistic overlay has no history of its own: the relay's chain is the record
-  if (opts.history !== false) await appendTransitions(tx, projectId, history);
+  if (opts.collect) opts.collect.push(...history);
+  else if (opts.history !== false) await appendTransitions(tx, projectId, history);
 }
 
 export async function saveLabflow(tx: Sql, l: Labflow, now = new Date().toISOString()): Promise<void> {

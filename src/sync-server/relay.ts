@@ -8,10 +8,14 @@ import {
   migrate,
   openPglite,
   openPostgres,
+  envelopeHead,
+  processBatch,
   processCommand,
   readAllOrderEntries,
+  readEntities,
   readEntity,
   touchedBy,
+  type BatchItem,
   type EntityKey,
   type ProcessOutcome,
   type SqlDatabase,
@@ -48,6 +52,10 @@ export interface OutboxIntent {
 }
 
 type Row = Record<string, unknown>;
+
+/** commands per transaction, and per client in one of them: bounds the wait behind a batch */
+const MAX_BATCH = 200;
+const MAX_CLIENT_BATCH = 100;
 
 /** stands in for a project id that names no project: the processor rejects it as not_found */
 const NO_PROJECT = '00000000-0000-0000-0000-000000000000';
@@ -213,9 +221,9 @@ export async function startRelay(opts: RelayOptions): Promise<Relay> {
   async function writeProjection(projectId: string, p: Projection): Promise<void> {
     const doc = await projectDoc(projectId);
     const keys = [...p.keys.values()];
-    const values = await Promise.all(keys.map(async (k) => ({ k, v: await readEntity(db, projectId, k) })));
+    const values = await readEntities(db, projectId, keys);
     doc.transact(() => {
-      for (const { k, v } of values) {
+      for (const { key: k, value: v } of values) {
         const { map, id } = entryKey(k);
         if (v === null || v === undefined) doc.getMap(map).delete(id);
         else doc.getMap(map).set(id, v);
@@ -230,6 +238,55 @@ export async function startRelay(opts: RelayOptions): Promise<Relay> {
   async function projected(): Promise<void> {
     while (projectionRuns.size) await Promise.all([...projectionRuns]);
   }
+
+  /**
+   * one processor for every client: what arrives while a batch is in its transaction goes
+   * into the next one, so a busy relay commits many commands per transaction and an idle
+   * one commits each at once
+   */
+  const processor = (() => {
+    const waiting: { items: BatchItem[]; resolve: (o: ProcessOutcome[]) => void; reject: (e: unknown) => void }[] = [];
+    let running = false;
+    const run = async () => {
+      try {
+        while (waiting.length) {
+          const group = [waiting.shift()!];
+          let size = group[0]!.items.length;
+          while (waiting.length && size + waiting[0]!.items.length <= MAX_BATCH) {
+            size += waiting[0]!.items.length;
+            group.push(waiting.shift()!);
+          }
+          try {
+            const outcomes = await processBatch(
+              db,
+              group.flatMap((g) => g.items),
+              { onBatchRetry: (err) => opts.log?.('warn', 'batch retried command by command', { commands: size, error: String(err) }) },
+            );
+            let at = 0;
+            for (const g of group) {
+              g.resolve(outcomes.slice(at, at + g.items.length));
+              at += g.items.length;
+            }
+          } catch (err) {
+            for (const g of group) g.reject(err);
+          }
+        }
+      } finally {
+        running = false;
+      }
+    };
+    return {
+      submit(items: BatchItem[]): Promise<ProcessOutcome[]> {
+        return new Promise((resolve, reject) => {
+          waiting.push({ items, resolve, reject });
+          if (running) return;
+          running = true;
+          // after this turn's I/O callbacks: intents read from the sockets in it join the batch
+          setImmediate(() => void run());
+        });
+      },
+    };
+  })();
 
   async function drain(clientId: string, userId: string, doc: Y.Doc): Promise<void> {
     const intents = doc.getMap<OutboxIntent>('intents');
@@ -272,25 +329,32 @@ export async function startRelay(opts: RelayOptions): Promise<Relay> {
       }
     }
     for (;;) {
-      const next = lastSeq.get(clientId)! + 1;
-      const intent = intents.get(seqKey(next));
-      if (!intent) return; // hold until the gap fills
-      const named = typeof intent.projectId === 'string' ? intent.projectId : '';
-      // an intent for an unknown project (or no envelope at all) still consumes its seq, as a rejection
-      const projectId = epochs.has(named) ? named : NO_PROJECT;
-      const envelope = ownEnvelope(clientId, next, intent.envelope);
-      let outcome: ProcessOutcome =
-        envelope === null
-          ? { kind: 'malformed', message: `the envelope does not name ${clientId}:${next}` }
-          : await processCommand(db, { projectId, userId, envelope });
-      if (outcome.kind === 'malformed') {
-        opts.log?.('warn', 'malformed intent', { clientId, seq: next, message: outcome.message });
-        outcome = await processCommand(db, { projectId, userId, envelope: { mid: `${clientId}:${next}`, clientId, seq: next, clientTime: '', command: null } });
+      // every intent ready in seq order goes to the processor at once
+      const items: BatchItem[] = [];
+      const named: string[] = [];
+      for (let next = lastSeq.get(clientId)! + 1; items.length < MAX_CLIENT_BATCH; next++) {
+        const intent = intents.get(seqKey(next));
+        if (!intent) break; // hold until the gap fills
+        const name = typeof intent.projectId === 'string' ? intent.projectId : '';
+        // an intent for an unknown project (or no envelope at all) still consumes its seq, as a rejection
+        const projectId = epochs.has(name) ? name : NO_PROJECT;
+        let envelope = ownEnvelope(clientId, next, intent.envelope);
+        const head = envelope === null ? null : envelopeHead(envelope);
+        if (!head?.ok) {
+          opts.log?.('warn', 'malformed intent', { clientId, seq: next, message: head?.message ?? `the envelope does not name ${clientId}:${next}` });
+          envelope = { mid: `${clientId}:${next}`, clientId, seq: next, clientTime: '', command: null };
+        }
+        items.push({ projectId, userId, envelope });
+        named.push(projectId);
       }
-      if (outcome.kind !== 'result') return;
-      lastSeq.set(clientId, next);
-      answerDenied(outcome.result);
-      if (projectId !== NO_PROJECT) project(projectId, touchedBy(outcome.events), outcome.result);
+      if (items.length === 0) return;
+      const outcomes = await processor.submit(items);
+      for (const [i, outcome] of outcomes.entries()) {
+        if (outcome.kind !== 'result') return;
+        lastSeq.set(clientId, outcome.result.seq);
+        answerDenied(outcome.result);
+        if (named[i] !== NO_PROJECT) project(named[i]!, touchedBy(outcome.events), outcome.result);
+      }
     }
   }
 

@@ -1,7 +1,7 @@
 // where the relay keeps the Yjs updates of its documents
 
 import * as Y from 'yjs';
-import type { Sql } from '../../db/sql.ts';
+import { insertRows, type Sql } from '../../db/sql.ts';
 
 /**
  * Append-only storage of Yjs updates per document name. Updates commute, so the order
@@ -15,8 +15,11 @@ export interface DocStore {
   /**
    * merges the stored updates of the document into one, atomically; updates appended
    * concurrently survive. Resolves to the number of rows merged (0: nothing to do).
+   * With `snapshot` (the live document's state, which holds every stored update) the
+   * stored rows are replaced by it instead: a snapshot carries no content of deleted
+   * items, where a merge of updates keeps all of it.
    */
-  compact?(name: string): Promise<number>;
+  compact?(name: string, snapshot?: Uint8Array): Promise<number>;
 }
 
 /** in-memory store for tests and throwaway relays */
@@ -33,10 +36,10 @@ export class MemoryDocStore implements DocStore {
     else this.#docs.set(name, [update.slice()]);
   }
 
-  async compact(name: string): Promise<number> {
+  async compact(name: string, snapshot?: Uint8Array): Promise<number> {
     const list = this.#docs.get(name);
     if (!list || list.length < 2) return 0;
-    this.#docs.set(name, [Y.mergeUpdates(list)]);
+    this.#docs.set(name, [snapshot ? snapshot.slice() : Y.mergeUpdates(list)]);
     return list.length;
   }
 
@@ -57,6 +60,16 @@ CREATE TABLE IF NOT EXISTS yjs_updates (
 );
 `;
 
+interface PendingAppend {
+  name: string;
+  update: Uint8Array;
+  resolve: () => void;
+  reject: (err: unknown) => void;
+}
+
+/** updates per group commit */
+const APPEND_BATCH = 500;
+
 /** stores updates in yjs_updates (see DOC_STORE_MIGRATION_SQL) */
 export class SqlDocStore implements DocStore {
   readonly #sql: Sql;
@@ -70,19 +83,49 @@ export class SqlDocStore implements DocStore {
     return rows.map((r) => toBytes(r.update));
   }
 
-  async append(name: string, update: Uint8Array): Promise<void> {
-    await this.#sql.query('INSERT INTO yjs_updates (doc, update) VALUES ($1, $2)', [name, update]);
+  /**
+   * group commit: appends that arrive in the same turn of the event loop, or while a write
+   * is in flight, go to the store together in one multi-row INSERT, and each resolves only
+   * once that INSERT has committed
+   */
+  append(name: string, update: Uint8Array): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.#waiting.push({ name, update, resolve, reject });
+      if (this.#writing) return;
+      this.#writing = true;
+      // after this turn's I/O callbacks: every update read from the sockets in it joins the write
+      setImmediate(() => void this.#write());
+    });
   }
 
-  async compact(name: string): Promise<number> {
+  readonly #waiting: PendingAppend[] = [];
+  #writing = false;
+
+  async #write(): Promise<void> {
+    try {
+      while (this.#waiting.length > 0) {
+        const batch = this.#waiting.splice(0, APPEND_BATCH);
+        try {
+          await insertRows(this.#sql, 'yjs_updates', ['doc', 'update'], batch.map((a) => [a.name, a.update]));
+          for (const a of batch) a.resolve();
+        } catch (err) {
+          for (const a of batch) a.reject(err);
+        }
+      }
+    } finally {
+      this.#writing = false;
+    }
+  }
+
+  async compact(name: string, snapshot?: Uint8Array): Promise<number> {
     return this.#sql.transaction(async (tx) => {
       // lock exactly the rows being merged: rows appended meanwhile are left alone
-      const rows = await tx.query<{ seq: string; update: Uint8Array }>(
-        'SELECT seq::text AS seq, update FROM yjs_updates WHERE doc = $1 ORDER BY seq FOR UPDATE',
+      const rows = await tx.query<{ seq: string; update?: Uint8Array }>(
+        `SELECT seq::text AS seq${snapshot ? '' : ', update'} FROM yjs_updates WHERE doc = $1 ORDER BY seq FOR UPDATE`,
         [name],
       );
       if (rows.length < 2) return 0;
-      const merged = Y.mergeUpdates(rows.map((r) => toBytes(r.update)));
+      const merged = snapshot ?? Y.mergeUpdates(rows.map((r) => toBytes(r.update!)));
       // by seq list, not by range: a concurrent append may hold a lower seq it had not committed
       await tx.query('DELETE FROM yjs_updates WHERE doc = $1 AND seq = ANY($2::bigint[])', [name, rows.map((r) => r.seq)]);
       await tx.query('INSERT INTO yjs_updates (doc, update) VALUES ($1, $2)', [name, merged]);

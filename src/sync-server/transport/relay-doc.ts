@@ -46,6 +46,7 @@ export class RelayDoc {
   #chain: Promise<void> = Promise.resolve();
   #storedUpdates: number;
   #compacting = false;
+  #snapshotSafe = true;
   #state: 'live' | 'detached' = 'live';
   /** awareness client id → connection id that publishes it */
   readonly #owners = new Map<number, number>();
@@ -63,6 +64,8 @@ export class RelayDoc {
         Y.applyUpdate(this.doc, update, LOAD_ORIGIN);
       } catch (err) {
         ctx.log('error', 'stored_update_unreadable', { doc: name, index: i, error: String(err) });
+        // the live document does not hold it: compaction must not replace it with a snapshot
+        this.#snapshotSafe = false;
       }
     }
     this.#storedUpdates = stored.length;
@@ -240,7 +243,8 @@ export class RelayDoc {
     if (!compact || this.#compacting) return;
     this.#compacting = true;
     try {
-      const merged = await compact(this.name);
+      // the live document holds every stored update (each is applied before it is stored)
+      const merged = await compact(this.name, this.#snapshotSafe ? Y.encodeStateAsUpdate(this.doc) : undefined);
       if (merged > 0) this.#storedUpdates = 1;
       this.ctx.log('debug', 'doc_compacted', { doc: this.name, merged });
     } catch (err) {
