@@ -11,7 +11,7 @@ import {
 } from '../core/index.ts';
 import { appendAudit, appendTransitions, type AuditInput } from './chain.ts';
 import { insertRows, type Sql } from './sql.ts';
-import { DecideCache, loadActor, loadDecideState, writeEvents } from './state.ts';
+import { DecideCache, loadActor, loadActors, loadDecideState, writeEvents } from './state.ts';
 
 export type ProcessOutcome =
   /** the command's result: new, or the stored one for a repeated command id */
@@ -310,7 +310,8 @@ export async function processBatch(db: Sql, items: readonly BatchItem[], opts: P
       const cursors = new Map(rows.map((r) => [r.client_id, { last: Number(r.last_seq), owner: r.user_id, moved: false }]));
       const cache = new DecideCache();
       const deferred = new DeferredRowWrites();
-      const actors: ActorCache = new Map();
+      const pairs = new Map(items.map((i) => [`${i.projectId}/${i.userId}`, { projectId: i.projectId, userId: i.userId }]));
+      const actors: ActorCache = await loadActors(tx, [...pairs.values()]);
       const outcomes: (ProcessOutcome | null)[] = items.map(() => null);
       const fresh: { index: number; item: BatchItem; result: Omit<CommandResult, 'serverSeq'>; events: Event[] }[] = [];
       const repeats: { index: number; mid: string }[] = [];

@@ -34,6 +34,25 @@ export async function loadActor(sql: Sql, projectId: string, userId: string): Pr
 }
 
 /** an order with what deciding on it needs, in one query (locking the order row with `lock`) */
+/** the actors of many (project, user) pairs in one query, keyed `projectId/userId`; null when revoked or unknown */
+export async function loadActors(sql: Sql, pairs: readonly { projectId: string; userId: string }[]): Promise<Map<string, Actor | null>> {
+  const out = new Map<string, Actor | null>(pairs.map((p) => [`${p.projectId}/${p.userId}`, null]));
+  if (pairs.length === 0) return out;
+  const rows = await sql.query<Row>(
+    `SELECT p.project_id, row_to_json(u) AS u, row_to_json(m) AS m
+       FROM unnest($1::uuid[], $2::uuid[]) AS p(project_id, user_id)
+       JOIN users u ON u.id = p.user_id
+       LEFT JOIN memberships m ON m.project_id = p.project_id AND m.user_id = p.user_id`,
+    [pairs.map((p) => p.projectId), pairs.map((p) => p.userId)],
+  );
+  for (const r of rows) {
+    const user = toUser(jsonRow(r.u));
+    if (user.revokedAt) continue;
+    out.set(`${String(r.project_id)}/${user.id}`, actorFrom(user, r.m ? toMembership(jsonRow(r.m)) : null));
+  }
+  return out;
+}
+
 export async function loadAggregate(sql: Sql, projectId: string, orderId: string, lock = false): Promise<OrderAggregate | null> {
   const r = (
     await sql.query<Row>(
