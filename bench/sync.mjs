@@ -13,7 +13,7 @@
 
 import { execFileSync, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -259,6 +259,17 @@ async function backlog(url, projectId, user) {
   return { commands: BACKLOG, accepted: results.filter((r) => r.status === 'accepted').length, allResultsMs: ms(elapsed) };
 }
 
+/** user + system CPU time of a process so far (Linux /proc), or NaN elsewhere */
+function cpuMs(pid) {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    // utime and stime are fields 14 and 15 of stat, in clock ticks (100 per second on Linux)
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return Number.NaN;
+  }
+}
+
 async function run(kind, pgBase) {
   const work = mkdtempSync(join(tmpdir(), `curio-bench-sync-${kind}-`));
   const store = await makeStore(kind, work, pgBase);
@@ -270,7 +281,11 @@ async function run(kind, pgBase) {
     // warm up the relay's paths (first queries, JIT) before measuring
     await Promise.all(clients.slice(0, 5).map((c) => c.send({ type: 'order.create', orderId: randomUUID(), fields: { displayId: `W-${c.clientId}` } })));
     const lat = await propagation(clients[0], clients.slice(1));
+    const cpu0 = cpuMs(relay.child.pid);
     const tp = await throughput(clients);
+    // relay CPU per accepted command: the figure a busy machine disturbs least
+    const cpu = cpuMs(relay.child.pid) - cpu0;
+    if (cpu >= 0) tp.relayCpuMsPerCommand = Math.round((cpu / Math.max(1, tp.accepted)) * 100) / 100;
     for (const c of clients) c.destroy();
     clients.length = 0;
     const bl = await backlog(relay.url, store.projectId, store.users[0]);
@@ -299,10 +314,11 @@ for (const [kind, url] of stores) {
 
 const ok = (v, good) => (good ? `${v}` : `${v} (miss)`);
 printTable(
-  ['store', 'accepted/s', 'rejected', 'propagation p50 ms', 'p99 ms', `backlog ${BACKLOG} ms`],
+  ['store', 'accepted/s', 'relay CPU ms/cmd', 'rejected', 'propagation p50 ms', 'p99 ms', `backlog ${BACKLOG} ms`],
   runs.map((r) => [
     r.store,
     ok(r.throughput.acceptedPerSecond, r.throughput.acceptedPerSecond >= TARGETS.acceptedPerSecond),
+    r.throughput.relayCpuMsPerCommand ?? '–',
     r.throughput.rejected,
     r.propagation.p50Ms,
     ok(r.propagation.p99Ms, r.propagation.p99Ms < TARGETS.propagationP99Ms),

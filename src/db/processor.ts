@@ -11,7 +11,7 @@ import {
 } from '../core/index.ts';
 import { appendAudit, appendTransitions, type AuditInput } from './chain.ts';
 import { insertRows, type Sql } from './sql.ts';
-import { DecideCache, loadActor, loadActors, loadDecideState, writeEvents } from './state.ts';
+import { DecideCache, loadActor, loadActors, loadDecideState, writeEvents, writeOrderUpdates, writeStageUpdates } from './state.ts';
 
 export type ProcessOutcome =
   /** the command's result: new, or the stored one for a repeated command id */
@@ -221,6 +221,8 @@ export async function processCommand(
   }
 }
 
+const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 /** commands whose loads read orders and stages only through the batch's DecideCache */
 const DEFERRING_COMMANDS: ReadonlySet<string> = new Set(['order.update', 'stage.transition', 'stage.assign']);
 
@@ -233,17 +235,17 @@ type StageUpdated = Extract<Event, { type: 'stage.updated' }>;
  * once, before anything that could read those rows from the table and at the end
  */
 class DeferredRowWrites {
-  readonly #orders = new Map<string, { projectId: string; event: OrderUpdated }>();
-  readonly #stages = new Map<string, { projectId: string; event: StageUpdated }>();
+  readonly #orders = new Map<string, { event: OrderUpdated }>();
+  readonly #stages = new Map<string, { event: StageUpdated }>();
 
   async write(tx: Sql, projectId: string, events: readonly Event[], records: TransitionRecord[]): Promise<void> {
     const now: Event[] = [];
     for (const e of events) {
       if (e.type === 'order.updated' && !('displayId' in e.patch)) {
         const before = this.#orders.get(e.orderId)?.event;
-        this.#orders.set(e.orderId, { projectId, event: before ? { ...e, patch: { ...before.patch, ...e.patch } } : e });
+        this.#orders.set(e.orderId, { event: before ? { ...e, patch: { ...before.patch, ...e.patch } } : e });
       } else if (e.type === 'stage.updated') {
-        this.#stages.set(`${e.stage.orderId}/${e.stage.stageCode}`, { projectId, event: e });
+        this.#stages.set(`${e.stage.orderId}/${e.stage.stageCode}`, { event: e });
       } else {
         now.push(e);
       }
@@ -253,7 +255,8 @@ class DeferredRowWrites {
   }
 
   async flush(tx: Sql): Promise<void> {
-    for (const { projectId, event } of [...this.#orders.values(), ...this.#stages.values()]) await writeEvents(tx, projectId, [event]);
+    await writeOrderUpdates(tx, [...this.#orders.values()].map((o) => o.event));
+    await writeStageUpdates(tx, [...this.#stages.values()].map((s) => s.event));
     this.#orders.clear();
     this.#stages.clear();
   }
@@ -312,6 +315,14 @@ export async function processBatch(db: Sql, items: readonly BatchItem[], opts: P
       const deferred = new DeferredRowWrites();
       const pairs = new Map(items.map((i) => [`${i.projectId}/${i.userId}`, { projectId: i.projectId, userId: i.userId }]));
       const actors: ActorCache = await loadActors(tx, [...pairs.values()]);
+      // every order the batch names, loaded and locked in one query per project
+      const named = new Map<string, Set<string>>();
+      for (const item of items) {
+        const orderId = (item.envelope as { command?: { orderId?: unknown } }).command?.orderId;
+        if (typeof orderId !== 'string' || !UUID_RE.test(orderId)) continue;
+        named.set(item.projectId, (named.get(item.projectId) ?? new Set()).add(orderId));
+      }
+      for (const [projectId, ids] of named) if (UUID_RE.test(projectId)) await cache.preload(tx, projectId, [...ids]);
       const outcomes: (ProcessOutcome | null)[] = items.map(() => null);
       const fresh: { index: number; item: BatchItem; result: Omit<CommandResult, 'serverSeq'>; events: Event[] }[] = [];
       const repeats: { index: number; mid: string }[] = [];

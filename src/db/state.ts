@@ -33,7 +33,6 @@ export async function loadActor(sql: Sql, projectId: string, userId: string): Pr
   return actorFrom(toUser(u), m ? toMembership(m) : null);
 }
 
-/** an order with what deciding on it needs, in one query (locking the order row with `lock`) */
 /** the actors of many (project, user) pairs in one query, keyed `projectId/userId`; null when revoked or unknown */
 export async function loadActors(sql: Sql, pairs: readonly { projectId: string; userId: string }[]): Promise<Map<string, Actor | null>> {
   const out = new Map<string, Actor | null>(pairs.map((p) => [`${p.projectId}/${p.userId}`, null]));
@@ -53,28 +52,53 @@ export async function loadActors(sql: Sql, pairs: readonly { projectId: string; 
   return out;
 }
 
+/**
+ * orders with what deciding on them needs, in one query whatever their number (plus one
+ * for their labflows, unless `labflow` supplies them); `lock` locks the order rows, in id
+ * order. Orders that do not exist in the project map to null.
+ */
+export async function loadAggregates(
+  sql: Sql,
+  projectId: string,
+  orderIds: readonly string[],
+  opts: { lock?: boolean; labflow?: (ids: string[]) => Promise<Map<string, Labflow | null>> } = {},
+): Promise<Map<string, OrderAggregate | null>> {
+  const out = new Map<string, OrderAggregate | null>(orderIds.map((id) => [id, null]));
+  if (orderIds.length === 0) return out;
+  const rows = await sql.query<Row>(
+    `SELECT row_to_json(o) AS o,
+       (SELECT coalesce(json_agg(s ORDER BY s.position), '[]') FROM order_stages s WHERE s.order_id = o.id) AS stages,
+       (SELECT coalesce(json_agg(l ORDER BY l.sample_id), '[]') FROM order_samples l WHERE l.order_id = o.id) AS samples,
+       EXISTS (SELECT 1 FROM reports r WHERE r.order_id = o.id AND r.status = 'signed') AS signed,
+       EXISTS (SELECT 1 FROM status_notes n WHERE n.order_id = o.id AND n.kind = 'SAMPLES_SENT') AS sent
+     FROM orders o WHERE o.id = ANY($1::uuid[]) AND o.project_id = $2
+     ORDER BY o.id${opts.lock ? ' FOR UPDATE OF o' : ''}`,
+    [[...new Set(orderIds)], projectId],
+  );
+  const orders = rows.map((r) => ({ r, order: toOrder(jsonRow(r.o)) }));
+  const labflowIds = [...new Set(orders.map(({ order }) => order.labflowId).filter((id): id is string => id !== null))];
+  const labflows = opts.labflow
+    ? await opts.labflow(labflowIds)
+    : new Map(
+        labflowIds.length
+          ? (await sql.query<Row>('SELECT * FROM labflows WHERE id = ANY($1::text[])', [labflowIds])).map((l) => [String(l.id), toLabflow(l)] as const)
+          : [],
+      );
+  for (const { r, order } of orders)
+    out.set(order.id, {
+      order,
+      stages: jsonRows(r.stages).map(toStage),
+      samples: jsonRows(r.samples).map(toOrderSample),
+      labflow: order.labflowId ? (labflows.get(order.labflowId) ?? null) : null,
+      hasSignedReport: Boolean(r.signed),
+      samplesSentRecorded: Boolean(r.sent),
+    });
+  return out;
+}
+
+/** an order with what deciding on it needs (locking the order row with `lock`) */
 export async function loadAggregate(sql: Sql, projectId: string, orderId: string, lock = false): Promise<OrderAggregate | null> {
-  const r = (
-    await sql.query<Row>(
-      `SELECT row_to_json(o) AS o,
-         (SELECT coalesce(json_agg(s ORDER BY s.position), '[]') FROM order_stages s WHERE s.order_id = o.id) AS stages,
-         (SELECT coalesce(json_agg(l ORDER BY l.sample_id), '[]') FROM order_samples l WHERE l.order_id = o.id) AS samples,
-         (SELECT row_to_json(f) FROM labflows f WHERE f.id = o.labflow_id) AS labflow,
-         EXISTS (SELECT 1 FROM reports r WHERE r.order_id = o.id AND r.status = 'signed') AS signed,
-         EXISTS (SELECT 1 FROM status_notes n WHERE n.order_id = o.id AND n.kind = 'SAMPLES_SENT') AS sent
-       FROM orders o WHERE o.id = $1 AND o.project_id = $2${lock ? ' FOR UPDATE OF o' : ''}`,
-      [orderId, projectId],
-    )
-  )[0];
-  if (!r) return null;
-  return {
-    order: toOrder(jsonRow(r.o)),
-    stages: jsonRows(r.stages).map(toStage),
-    samples: jsonRows(r.samples).map(toOrderSample),
-    labflow: r.labflow ? toLabflow(jsonRow(r.labflow)) : null,
-    hasSignedReport: Boolean(r.signed),
-    samplesSentRecorded: Boolean(r.sent),
-  };
+  return (await loadAggregates(sql, projectId, [orderId], { lock })).get(orderId) ?? null;
 }
 
 /**
@@ -85,6 +109,7 @@ export async function loadAggregate(sql: Sql, projectId: string, orderId: string
 export class DecideCache {
   readonly #projects = new Map<string, Project | null>();
   readonly #orders = new Map<string, OrderAggregate | null>();
+  readonly #labflows = new Map<string, Labflow | null>();
 
   async project(sql: Sql, projectId: string): Promise<Project | null> {
     if (!this.#projects.has(projectId)) this.#projects.set(projectId, await loadProject(sql, projectId));
@@ -93,8 +118,25 @@ export class DecideCache {
 
   async order(sql: Sql, projectId: string, orderId: string): Promise<OrderAggregate | null> {
     const key = `${projectId}/${orderId}`;
-    if (!this.#orders.has(key)) this.#orders.set(key, await loadAggregate(sql, projectId, orderId, true));
+    if (!this.#orders.has(key)) await this.preload(sql, projectId, [orderId]);
     return this.#orders.get(key) ?? null;
+  }
+
+  /** loads (and locks) the orders not cached yet in one query: a batch names its orders up front */
+  async preload(sql: Sql, projectId: string, orderIds: readonly string[]): Promise<void> {
+    const missing = orderIds.filter((id) => !this.#orders.has(`${projectId}/${id}`));
+    if (missing.length === 0) return;
+    const loaded = await loadAggregates(sql, projectId, missing, { lock: true, labflow: (ids) => this.#labflowsById(sql, ids) });
+    for (const [id, a] of loaded) this.#orders.set(`${projectId}/${id}`, a);
+  }
+
+  async #labflowsById(sql: Sql, ids: readonly string[]): Promise<Map<string, Labflow | null>> {
+    const missing = ids.filter((id) => !this.#labflows.has(id));
+    if (missing.length) {
+      for (const id of missing) this.#labflows.set(id, null);
+      for (const l of await sql.query<Row>('SELECT * FROM labflows WHERE id = ANY($1::text[])', [missing])) this.#labflows.set(String(l.id), toLabflow(l));
+    }
+    return new Map(ids.map((id) => [id, this.#labflows.get(id) ?? null]));
   }
 
   /** brings what is cached in line with an accepted command's events */
@@ -141,6 +183,7 @@ export class DecideCache {
           // samples, settings, labflows: read everything again
           this.#projects.clear();
           this.#orders.clear();
+          this.#labflows.clear();
       }
     }
   }
@@ -251,6 +294,71 @@ const SAMPLE_COLUMNS: Record<string, string> = {
   qcResult: 'qc_result',
   sampleNotes: 'sample_notes',
 };
+
+/** SQL types of the order columns a patch may set (for jsonb_to_recordset) */
+const ORDER_COLUMN_TYPES: Record<string, string> = {
+  display_id: 'text',
+  status: 'text',
+  mode: 'text',
+  priority: 'text',
+  accession: 'text',
+  external_id: 'text',
+  description: 'text',
+  clinical_indication: 'text',
+  ordering_provider: 'text',
+  ordering_facility: 'text',
+  tags: 'text[]',
+  properties: 'jsonb',
+  admin_notes: 'text',
+  slug_frozen: 'boolean',
+};
+
+type OrderUpdated = Extract<Event, { type: 'order.updated' }>;
+type StageUpdated = Extract<Event, { type: 'stage.updated' }>;
+
+/**
+ * many orders' field updates in one statement per set of patched fields (each order at
+ * most once): what writeEvents does for each order.updated event, in bulk
+ */
+export async function writeOrderUpdates(tx: Sql, events: readonly OrderUpdated[]): Promise<void> {
+  const groups = new Map<string, OrderUpdated[]>();
+  for (const e of events) {
+    const cols = Object.keys(e.patch)
+      .filter((k) => ORDER_COLUMNS[k] && (e.patch as Record<string, unknown>)[k] !== undefined)
+      .sort()
+      .join(',');
+    groups.set(cols, [...(groups.get(cols) ?? []), e]);
+  }
+  for (const [key, group] of groups) {
+    const fields = key ? key.split(',') : [];
+    const cols = fields.map((k) => ORDER_COLUMNS[k]!);
+    const records = group.map((e) => {
+      const r: Record<string, unknown> = { id: e.orderId, version: e.version, updated_at: e.updatedAt };
+      for (const [i, k] of fields.entries()) {
+        const v = (e.patch as Record<string, unknown>)[k];
+        r[cols[i]!] = k === 'properties' ? (v ?? {}) : (v ?? null);
+      }
+      return r;
+    });
+    await tx.query(
+      `UPDATE orders o SET version = v.version, updated_at = v.updated_at${cols.map((c) => `, ${c} = v.${c}`).join('')}
+         FROM jsonb_to_recordset($1::jsonb) AS v(id uuid, version int, updated_at timestamptz${cols.map((c) => `, ${c} ${ORDER_COLUMN_TYPES[c]}`).join('')})
+        WHERE o.id = v.id`,
+      [JSON.stringify(records)],
+    );
+  }
+}
+
+/** many stage updates in one statement (each stage at most once) */
+export async function writeStageUpdates(tx: Sql, events: readonly StageUpdated[]): Promise<void> {
+  if (events.length === 0) return;
+  await tx.query(
+    `UPDATE order_stages s SET state = v.state, assignee_id = v.assignee_id, updated_at = v.updated_at
+       FROM jsonb_to_recordset($1::jsonb) AS v(order_id uuid, stage_code text, state text, assignee_id uuid, updated_at timestamptz)
+      WHERE s.order_id = v.order_id AND s.stage_code = v.stage_code`,
+    [JSON.stringify(events.map((e) => ({ order_id: e.stage.orderId, stage_code: e.stage.stageCode, state: e.stage.state, assignee_id: e.stage.assigneeId, updated_at: e.stage.updatedAt })))],
+  );
+}
 
 function sqlValue(key: string, v: unknown): SqlParam {
   return (key === 'properties' ? JSON.stringify(v ?? {}) : v) as SqlParam;

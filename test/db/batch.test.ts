@@ -82,7 +82,9 @@ function randomItems(r: Rng, count: number): BatchItem[] {
       case 1:
         return { type: 'order.update', orderId, patch: { description: `d${r.int(1000)}` }, ...base };
       case 2:
-        return { type: 'order.update', orderId, patch: { priority: r.pick(['low', 'medium', 'high'] as const) } };
+        return r.chance(0.5)
+          ? { type: 'order.update', orderId, patch: { priority: r.pick(['low', 'medium', 'high'] as const) } }
+          : { type: 'order.update', orderId, patch: { tags: [`t${r.int(3)}`, 'x'], properties: { k: r.int(5), nested: { on: r.chance(0.5) } }, accession: r.chance(0.5) ? null : 'A1' } };
       case 3:
         return { type: 'order.update', orderId, patch: { displayId: `ORD-${r.int(25)}` } };
       case 4:

@@ -173,17 +173,32 @@ export class RelayDoc {
       this.ctx.onStaleWrite(this.name, update, origin);
       return;
     }
-    this.#enqueue(async () => {
-      if (!(await this.#persist(update))) {
-        this.#fail();
-        return;
-      }
-      // durable: now others may see it
-      this.broadcast(updateFrame(update), isClientOrigin(origin) ? origin.connectionId : undefined);
-      if (isClientOrigin(origin) && this.ctx.onUpdate) this.#notify(update, origin);
-      if (this.#storedUpdates >= this.ctx.compactAfterUpdates) await this.#compact();
-    });
+    // updates that arrive while earlier ones are being stored are stored together
+    this.#unstored.push({ update, origin });
+    if (this.#unstored.length === 1) this.#enqueue(() => this.#store());
   };
+
+  readonly #unstored: { update: Uint8Array; origin: unknown }[] = [];
+
+  async #store(): Promise<void> {
+    const batch = this.#unstored.splice(0);
+    if (batch.length === 0) return;
+    // issued together, the store writes them in one statement (group commit)
+    const stored = await Promise.all(batch.map((b) => this.#persist(b.update)));
+    if (stored.some((ok) => !ok)) {
+      this.#fail();
+      return;
+    }
+    // durable: now others may see them
+    const notify = new Map<number, { update: Uint8Array; origin: ClientOrigin }>();
+    for (const { update, origin } of batch) {
+      this.broadcast(updateFrame(update), isClientOrigin(origin) ? origin.connectionId : undefined);
+      if (isClientOrigin(origin)) notify.set(origin.connectionId, { update, origin });
+    }
+    // one notice per connection: the hook reads the document, which holds them all
+    if (this.ctx.onUpdate) for (const { update, origin } of notify.values()) this.#notify(update, origin);
+    if (this.#storedUpdates >= this.ctx.compactAfterUpdates) await this.#compact();
+  }
 
   #onAwarenessUpdate = ({ added, updated, removed }: { added: number[]; updated: number[]; removed: number[] }): void => {
     const changed = [...added, ...updated, ...removed];

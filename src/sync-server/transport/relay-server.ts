@@ -23,7 +23,10 @@ export interface RelayServerOptions {
   /** what the principal may do with the document */
   authorize(principal: Principal, doc: DocName): Access | Promise<Access>;
   store: DocStore;
-  /** an update from a client was applied and stored */
+  /**
+   * updates from a client were applied and stored: called once per connection for the
+   * updates stored together (with the last of them); read the document, not the update
+   */
   onUpdate?: ((name: string, doc: Y.Doc, update: Uint8Array, origin: ClientOrigin) => void | Promise<void>) | undefined;
   /** vets one awareness state a client publishes; false drops it */
   checkAwareness?: ((principal: Principal, doc: DocName, state: Record<string, unknown>) => boolean) | undefined;
