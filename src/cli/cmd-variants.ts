@@ -173,7 +173,11 @@ export const vcfCommands: Record<string, CommandDef> = {
 // --- browsing and curating ----------------------------------------------------------------
 
 const MAX_LIST = 10_000;
-const SORT_KEYS: readonly VariantSortKey[] = ['locus', 'gene', 'vaf', 'tier'];
+// VARIANT_SORT_KEYS, spelled out so the variant area still loads lazily; `satisfies` keeps it complete
+const SORT_KEYS = Object.keys({
+  locus: true, gene: true, hgvs_c: true, hgvs_p: true, consequence: true, tier: true, category: true, vaf: true,
+  read_count: true, depth: true, pop_af: true, clinvar: true, filter: true, acmg: true, reportable: true,
+} satisfies Record<VariantSortKey, true>) as VariantSortKey[];
 
 function parseSort(raw: string | undefined): Result<VariantSort> {
   if (raw === undefined) return { success: true, data: { key: 'locus', dir: 'asc' } };
@@ -183,7 +187,7 @@ function parseSort(raw: string | undefined): Result<VariantSort> {
     dir = 'desc';
     key = key.slice(1);
   }
-  const m = /^([a-z]+)(?::(asc|desc))?$/.exec(key);
+  const m = /^([a-z_]+)(?::(asc|desc))?$/.exec(key);
   if (m?.[2]) dir = m[2] as 'asc' | 'desc';
   if (!m || !(SORT_KEYS as readonly string[]).includes(m[1]!))
     return { success: false, error: { code: 'invalid_input', message: `--sort: must be one of ${SORT_KEYS.join(', ')} (optionally -COL or COL:desc), got ${JSON.stringify(raw)}` } };
@@ -224,7 +228,7 @@ function fmtNum(v: number | null, digits = 3): string | null {
 export const variantsCommands: Record<string, CommandDef> = {
   list: {
     spec: {
-      usage: 'curio variants list ORDER_ID [--gene G]... [--tier IA,IB] [--with-tier-iv] [--min-vaf X] [--category C] [--pass-only] [--text Q] [--sort locus|gene|vaf|tier[:desc]] [--limit N]',
+      usage: 'curio variants list ORDER_ID [--gene G]... [--tier IA,IB] [--with-tier-iv] [--min-vaf X] [--category C] [--pass-only] [--text Q] [--sort COL[:desc]] [--limit N]',
       flags: {
         gene: { type: 'string', multiple: true, value: 'G' },
         tier: { type: 'string', multiple: true, value: 'IA,IB' },

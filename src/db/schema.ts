@@ -1,7 +1,7 @@
 import { SLUG_SQL } from '../core/index.ts';
 import type { Sql } from './sql.ts';
 import { DOC_STORE_MIGRATION_SQL } from '../sync-server/transport/doc-store.ts';
-import { VCF_MIGRATION_SQL } from '../vcf/schema.ts';
+import { VCF_CACHE_V1_SQL, VCF_CACHE_V2_SQL } from '../vcf/schema.ts';
 
 // the same SQL runs on PGlite and on PostgreSQL 15+
 
@@ -289,7 +289,8 @@ CREATE TABLE pending (
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'core', sql: CORE },
   { version: 2, name: 'sync', sql: SYNC },
-  { version: 3, name: 'variant cache', sql: VCF_MIGRATION_SQL },
+  { version: 3, name: 'variant cache', sql: VCF_CACHE_V1_SQL },
+  { version: 4, name: 'variant cache: a table per file, detail beside the store', sql: VCF_CACHE_V2_SQL },
 ];
 
 export async function migrate(sql: Sql): Promise<number[]> {

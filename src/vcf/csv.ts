@@ -17,8 +17,3 @@ export function csvNumber(n: number | null | undefined): string {
 export function csvInt(n: number | null | undefined): string {
   return n === null || n === undefined || !Number.isInteger(n) || n > 2147483647 || n < -2147483648 ? '' : String(n);
 }
-
-/** JSON always contains quotes, so it is always quoted */
-export function csvJson(value: unknown): string {
-  return `"${JSON.stringify(value).replaceAll('"', '""')}"`;
-}

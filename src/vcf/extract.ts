@@ -20,6 +20,27 @@ export interface SlimFields {
 
 type Info = Record<string, InfoValue>;
 
+/**
+ * the INFO keys extractSlim reads, besides the header's population-AF keys
+ * (ctx.popAfKeys): the ingest hot path parses only these
+ */
+export const SLIM_INFO_KEYS = [
+  'ANN',
+  'CSQ',
+  'ISEQ_REPORT_GENE_SYMBOL',
+  'ISEQ_REPORT_VAF',
+  'ISEQ_REPORT_READ_COUNT',
+  'ISEQ_REPORT_AMP_CLASSIFICATION',
+  'ISEQ_REPORT_VARIANT_CATEGORY',
+  'ALIAS_ID',
+  'CLNSIG',
+  'DP',
+  'AF',
+] as const;
+
+/** the chosen sample's FORMAT keys extractSlim reads */
+export const SLIM_FORMAT_KEYS = ['AF', 'AD', 'DP'] as const;
+
 function values(v: InfoValue | undefined): (string | number | undefined)[] {
   return v === undefined || v === true ? [] : v;
 }

@@ -4,6 +4,7 @@ export {
   ingestVcf,
   recoverVcfCache,
   dropOrderVariants,
+  vcfCacheDir,
   type IngestOptions,
   type IngestResult,
   type IngestErrorCode,
@@ -13,6 +14,7 @@ export {
   countVariants,
   getVariant,
   currentVcfFile,
+  staleVcfFile,
   variantFilterSchema,
   variantSortSchema,
   variantFilterPresetSchema,
@@ -26,6 +28,7 @@ export {
   type VariantSortKey,
   type VariantRow,
   type VariantDetail,
+  type VariantDetailErrorCode,
   type VariantPage,
   type OrderVcfFile,
 } from './query.ts';

@@ -1,15 +1,20 @@
-// ingest: a VCF file → the order's variant cache, parsed in a worker thread and
-// bulk-loaded with COPY in batches that stay invisible until the file is complete
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+// ingest: a VCF file → the order's variant cache. A worker thread parses the file into
+// binary COPY batches of slim rows and writes a BGZF copy of the records for the detail
+// pane; the main thread loads the batches into the file's own table, builds the indexes
+// once the rows are in, and makes the file the order's in one transaction.
+import { createHash, randomUUID } from 'node:crypto';
+import { createReadStream, mkdirSync, mkdtempSync, readdirSync, rmSync, unlinkSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { basename } from 'node:path';
+import { tmpdir } from 'node:os';
+import { basename, dirname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
+import type { PGlite } from '@electric-sql/pglite';
 import type { Sql } from '../db/sql.ts';
 import type { HeaderJson } from './header.ts';
 import { vcfFileId } from './ids.ts';
 import type { WorkerCommand, WorkerInput, WorkerMessage } from './protocol.ts';
-import { VARIANT_COLUMNS } from './schema.ts';
+import type { RowFormat } from './rows.ts';
+import { EAGER_INDEXES, FILTERED_COLUMNS, fileTable, fileTableSql, indexSql, VARIANT_COLUMNS } from './schema.ts';
 
 export interface IngestOptions {
   orderId: string;
@@ -19,8 +24,17 @@ export interface IngestOptions {
   /** bytes of the file read so far, for a progress bar */
   onProgress?: (done: number, totalBytes: number) => void;
   signal?: AbortSignal;
-  /** rows per COPY batch after the first (tuning; default 2,500) */
+  /** rows per COPY batch after the first (tuning; default 20,000) */
   batchRows?: number;
+  /**
+   * where the copy of the records that getVariant reads is kept; default `cache/vcf`
+   * beside a PGlite data directory (CURIO_HOME/cache/vcf for CURIO_HOME/store); for an
+   * in-memory PGlite a temporary directory removed when the process exits; otherwise
+   * (PostgreSQL) curio-vcf-cache under the system's temporary directory
+   */
+  cacheDir?: string;
+  /** milliseconds since the start when all rows are in ('loaded') and when the indexes are built ('indexed') */
+  onPhase?: (phase: 'loaded' | 'indexed', ms: number) => void;
 }
 
 export type IngestErrorCode =
@@ -41,12 +55,14 @@ export type IngestResult =
 
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const FIRST_BATCH_ROWS = 500;
-const BATCH_ROWS = 2500;
+const BATCH_ROWS = 20_000;
 const MAX_IN_FLIGHT = 2;
-const PURGE_CHUNK = 50_000;
+const DETAIL_FILE_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\.bgz$/;
 
 /** orders with an ingest running in this process */
 const active = new Set<string>();
+/** detail copies being written by this process: not orphans */
+const writing = new Set<string>();
 
 type Event =
   | { kind: 'message'; message: WorkerMessage }
@@ -85,6 +101,60 @@ class Failure extends Error {
   }
 }
 
+/** the PGlite instance behind a store opened with openPglite, if that is what sql is */
+function pgliteOf(sql: Sql): PGlite | null {
+  const p = (sql as { pglite?: unknown }).pglite;
+  return sql.dialect === 'pglite' && typeof p === 'object' && p !== null && 'query' in p ? (p as PGlite) : null;
+}
+
+let processDir: string | null = null;
+
+/** an in-memory database's copies live as long as it can: a directory removed when the process exits */
+function processCacheDir(): string {
+  if (!processDir) {
+    const dir = mkdtempSync(join(tmpdir(), 'curio-vcf-'));
+    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+    processDir = dir;
+  }
+  return processDir;
+}
+
+/** where the detail copies of this store's files go (see IngestOptions.cacheDir) */
+export function vcfCacheDir(sql: Sql, explicit?: string): string {
+  if (explicit) return explicit;
+  const pglite = pgliteOf(sql);
+  const dataDir = pglite?.dataDir;
+  if (dataDir && !dataDir.includes('://')) return join(dirname(dataDir), 'cache', 'vcf');
+  if (pglite) return processCacheDir();
+  // PostgreSQL: the store outlives this process, so a fixed place; callers should pass cacheDir
+  return join(tmpdir(), 'curio-vcf-cache');
+}
+
+/** PGlite takes binary COPY through a blob; PostgreSQL takes CSV through copyCsv */
+interface Loader {
+  format: RowFormat;
+  load(table: string, data: Uint8Array | string): Promise<number>;
+}
+
+function loaderFor(sql: Sql): Loader {
+  const pglite = pgliteOf(sql);
+  if (pglite) {
+    return {
+      format: 'binary',
+      async load(table, data) {
+        const r = await pglite.query(`COPY ${table} (${VARIANT_COLUMNS.join(', ')}) FROM '/dev/blob' WITH (FORMAT binary)`, [], {
+          blob: new Blob([data]),
+        });
+        return r.affectedRows ?? 0;
+      },
+    };
+  }
+  return {
+    format: 'csv',
+    load: (table, data) => sql.copyCsv(table, VARIANT_COLUMNS, typeof data === 'string' ? data : new TextDecoder().decode(data)),
+  };
+}
+
 async function hashFile(path: string, signal: AbortSignal | undefined): Promise<string> {
   const h = createHash('sha256');
   const stream = createReadStream(path, { highWaterMark: 1 << 20 });
@@ -107,27 +177,59 @@ function startWorker(input: WorkerInput, queue: EventQueue): Worker {
   return worker;
 }
 
-/** deletes a file's rows in index-sized chunks so other queries get a turn in between */
-async function dropFile(sql: Sql, fileId: string): Promise<void> {
-  const [r] = await sql.query<{ max: number | null }>('SELECT max(ordinal) AS max FROM variants WHERE file_id = $1', [fileId]);
-  const max = r?.max ?? 0;
-  for (let lo = 0; lo < max; lo += PURGE_CHUNK) {
-    await sql.query('DELETE FROM variants WHERE file_id = $1 AND ordinal > $2 AND ordinal <= $3', [fileId, lo, lo + PURGE_CHUNK]);
+function removeQuietly(path: string | null | undefined): void {
+  if (!path) return;
+  try {
+    unlinkSync(path);
+  } catch {
+    // already gone
   }
+}
+
+/** a file's table, its row and its detail copy: DROP TABLE is instant, whatever the file's size */
+async function dropFile(sql: Sql, fileId: string): Promise<void> {
+  const [row] = await sql.query<{ detail_path: string | null }>('SELECT detail_path FROM vcf_files WHERE id = $1', [fileId]);
   await sql.transaction(async (tx) => {
-    await tx.query('DELETE FROM variants WHERE file_id = $1', [fileId]);
+    await tx.exec(`DROP TABLE IF EXISTS ${fileTable(fileId)}`);
     await tx.query('DELETE FROM vcf_files WHERE id = $1', [fileId]);
   });
+  removeQuietly(row?.detail_path);
 }
 
 /**
  * removes what an interrupted ingest left behind (files still loading, files
- * superseded but not yet deleted); call once when the database is opened, before
- * any ingest runs
+ * superseded but not yet dropped, tables and detail copies no file row names); call
+ * once when the database is opened, before any ingest runs. Stale files (built by the
+ * cache layout before migration 4) stay listed until the order's next ingest.
  */
 export async function recoverVcfCache(sql: Sql): Promise<number> {
-  const rows = await sql.query<{ id: string }>("SELECT id FROM vcf_files WHERE status <> 'ready'");
+  const rows = await sql.query<{ id: string }>("SELECT id FROM vcf_files WHERE status IN ('loading', 'superseded')");
   for (const r of rows) await dropFile(sql, r.id);
+  const known = await sql.query<{ id: string; detail_path: string | null }>('SELECT id, detail_path FROM vcf_files');
+  const ids = new Set(known.map((r) => r.id));
+  const tables = await sql.query<{ name: string }>(
+    `SELECT c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE c.relkind = 'r' AND n.nspname = current_schema() AND c.relname ~ '^variants_[0-9a-f]{16}$'`,
+  );
+  for (const t of tables) {
+    const id = t.name.slice('variants_'.length);
+    if (!ids.has(id)) await sql.exec(`DROP TABLE IF EXISTS ${fileTable(id)}`);
+  }
+  // only a store's own cache directory: the shared temporary one may hold other stores' files
+  if (pgliteOf(sql)?.dataDir?.includes('://') === false) {
+    const dir = vcfCacheDir(sql);
+    const used = new Set(known.map((r) => r.detail_path).filter((p): p is string => p !== null));
+    let names: string[] = [];
+    try {
+      names = readdirSync(dir);
+    } catch {
+      names = [];
+    }
+    for (const name of names) {
+      const path = join(dir, name);
+      if (DETAIL_FILE_RE.test(name) && !used.has(path) && !writing.has(path)) removeQuietly(path);
+    }
+  }
   return rows.length;
 }
 
@@ -141,7 +243,7 @@ export async function dropOrderVariants(sql: Sql, orderId: string): Promise<void
  * ingests a VCF (plain, gzip or bgzip) into the order's variant cache. The file's
  * rows are loaded as 'loading' (visible only to queries that ask for it) and become
  * the order's variants in one transaction at the end, replacing the order's
- * previous file; any failure deletes them again, so the cache is left as it was.
+ * previous file; any failure drops them again, so the cache is left as it was.
  * The same file again (same SHA-256, same order) is a no-op. Never throws for bad
  * input: problems come back as { ok: false, code, message }, malformed files as
  * "file:line: reason".
@@ -164,8 +266,15 @@ export async function ingestVcf(sql: Sql, opts: IngestOptions): Promise<IngestRe
       : { ok: false, code: 'unreadable', message: `${path}: ${(e as Error).message}` };
   }
   if (opts.signal?.aborted) return { ok: false, code: 'aborted', message: 'ingest aborted' };
+  const started = performance.now();
   if (active.has(orderId)) {
     return { ok: false, code: 'ingest_in_progress', message: `a VCF is already being ingested for order ${orderId}` };
+  }
+  const cacheDir = vcfCacheDir(sql, opts.cacheDir);
+  try {
+    mkdirSync(cacheDir, { recursive: true });
+  } catch (e) {
+    return { ok: false, code: 'unreadable', message: `${cacheDir}: cannot create the variant cache directory (${(e as Error).message})` };
   }
   active.add(orderId);
 
@@ -173,8 +282,12 @@ export async function ingestVcf(sql: Sql, opts: IngestOptions): Promise<IngestRe
   const onAbort = () => queue.push({ kind: 'aborted' });
   opts.signal?.addEventListener('abort', onAbort, { once: true });
   const batchRows = Math.max(1, Math.floor(opts.batchRows ?? BATCH_ROWS));
+  const loader = loaderFor(sql);
+  const detailPath = join(cacheDir, `${randomUUID()}.bgz`);
+  writing.add(detailPath);
   let worker: Worker | null = null;
   let staged: string | null = null;
+  let published = false;
   try {
     const input: WorkerInput = {
       path,
@@ -184,8 +297,10 @@ export async function ingestVcf(sql: Sql, opts: IngestOptions): Promise<IngestRe
       firstBatchRows: Math.min(FIRST_BATCH_ROWS, batchRows),
       batchRows,
       maxInFlight: MAX_IN_FLIGHT,
+      format: loader.format,
+      detailPath,
     };
-    // the worker loads its modules while the hash answers "already ingested?"
+    // the worker parses its first batches while the hash answers "already ingested?"
     worker = startWorker(input, queue);
     let sha256: string;
     try {
@@ -204,15 +319,18 @@ export async function ingestVcf(sql: Sql, opts: IngestOptions): Promise<IngestRe
       opts.onProgress?.(totalBytes, totalBytes);
       return { ok: true, fileId, records: prior.record_count, skipped: true };
     }
-    // left behind by an ingest of this same file that never finished
+    // left behind by an ingest of this same file that never finished, or a stale layout
     if (prior) await dropFile(sql, fileId);
 
-    await sql.query(
-      `INSERT INTO vcf_files (id, order_id, sha256, path, sample, status) VALUES ($1, $2, $3, $4, $5, 'loading')`,
-      [fileId, orderId, sha256, path, opts.sample ?? null],
-    );
+    const table = fileTable(fileId);
+    await sql.transaction(async (tx) => {
+      await tx.query(
+        `INSERT INTO vcf_files (id, order_id, sha256, path, sample, status, detail_path) VALUES ($1, $2, $3, $4, $5, 'loading', $6)`,
+        [fileId, orderId, sha256, path, opts.sample ?? null, detailPath],
+      );
+      await tx.exec(fileTableSql(fileId));
+    });
     staged = fileId;
-    worker.postMessage({ type: 'start', fileId } satisfies WorkerCommand);
 
     let loaded = 0;
     for (;;) {
@@ -223,17 +341,18 @@ export async function ingestVcf(sql: Sql, opts: IngestOptions): Promise<IngestRe
       const m = ev.message;
       if (m.type === 'error') throw new Failure(m.code, m.message);
       if (m.type === 'header') {
-        await sql.query('UPDATE vcf_files SET header = $2, samples = $3, sample = $4 WHERE id = $1', [
+        await sql.query('UPDATE vcf_files SET header = $2, samples = $3, sample = $4, column_line = $5 WHERE id = $1', [
           fileId,
           m.header,
           m.header.samples,
           m.header.sample,
+          m.columnLine,
         ]);
         continue;
       }
       if (m.type === 'batch') {
         try {
-          loaded += await sql.copyCsv('variants', VARIANT_COLUMNS, m.csv);
+          loaded += await loader.load(table, m.data);
         } catch (e) {
           throw new Failure('database_error', `${path}: loading records failed: ${(e as Error).message}`);
         }
@@ -244,7 +363,13 @@ export async function ingestVcf(sql: Sql, opts: IngestOptions): Promise<IngestRe
       // done
       if (m.sha256 !== sha256) throw new Failure('file_changed', `${path}: the file changed while it was being ingested`);
       if (m.records !== loaded) throw new Failure('database_error', `${path}: ${m.records} records parsed but ${loaded} loaded`);
+      await worker.terminate();
+      worker = null;
+      opts.onPhase?.('loaded', performance.now() - started);
+      await buildIndexes(sql, fileId, opts.signal);
+      opts.onPhase?.('indexed', performance.now() - started);
       await publish(sql, orderId, fileId, m.records, m.header);
+      published = true;
       staged = null;
       // the new file is live; what follows is tidying that recoverVcfCache would redo
       await purgeSuperseded(sql, orderId).catch(() => undefined);
@@ -258,14 +383,27 @@ export async function ingestVcf(sql: Sql, opts: IngestOptions): Promise<IngestRe
     opts.signal?.removeEventListener('abort', onAbort);
     if (worker) await worker.terminate();
     if (staged) await dropFile(sql, staged).catch(() => undefined);
+    if (!published) removeQuietly(detailPath);
+    writing.delete(detailPath);
     active.delete(orderId);
   }
+}
+
+/** the page indexes, built once over all rows (a sort each) rather than row by row during COPY */
+async function buildIndexes(sql: Sql, fileId: string, signal: AbortSignal | undefined): Promise<void> {
+  for (const column of EAGER_INDEXES) {
+    if (signal?.aborted) throw new Failure('aborted', 'ingest aborted');
+    await sql.exec(indexSql(fileId, column));
+  }
+  // the planner needs statistics to pick the right index for filtered pages (PGlite runs no autovacuum)
+  await sql.exec(`ANALYZE ${fileTable(fileId)} (${FILTERED_COLUMNS.map((c) => `"${c}"`).join(', ')})`);
+  if (signal?.aborted) throw new Failure('aborted', 'ingest aborted');
 }
 
 /** the file becomes the order's variants in one transaction; the one it replaces goes after (purgeSuperseded) */
 async function publish(sql: Sql, orderId: string, fileId: string, records: number, header: HeaderJson): Promise<void> {
   await sql.transaction(async (tx) => {
-    await tx.query(`UPDATE vcf_files SET status = 'superseded' WHERE order_id = $1 AND status = 'ready' AND id <> $2`, [
+    await tx.query(`UPDATE vcf_files SET status = 'superseded' WHERE order_id = $1 AND status IN ('ready', 'stale') AND id <> $2`, [
       orderId,
       fileId,
     ]);
@@ -280,6 +418,4 @@ async function publish(sql: Sql, orderId: string, fileId: string, records: numbe
 async function purgeSuperseded(sql: Sql, orderId: string): Promise<void> {
   const old = await sql.query<{ id: string }>(`SELECT id FROM vcf_files WHERE order_id = $1 AND status = 'superseded'`, [orderId]);
   for (const r of old) await dropFile(sql, r.id);
-  // the planner needs fresh statistics to pick the right index for filtered pages
-  await sql.exec('ANALYZE variants');
 }

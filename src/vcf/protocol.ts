@@ -1,5 +1,6 @@
 // messages between ingest (main thread) and the parse worker
 import type { HeaderJson } from './header.ts';
+import type { RowFormat } from './rows.ts';
 
 export interface WorkerInput {
   path: string;
@@ -12,16 +13,17 @@ export interface WorkerInput {
   batchRows: number;
   /** batches posted but not yet loaded before the worker pauses */
   maxInFlight: number;
+  /** binary COPY for PGlite, CSV for PostgreSQL */
+  format: RowFormat;
+  /** where the worker writes the BGZF copy of the records that getVariant reads */
+  detailPath: string;
 }
 
 export type WorkerMessage =
-  | { type: 'header'; header: HeaderJson }
-  | { type: 'batch'; csv: string; rows: number; bytesRead: number }
+  | { type: 'header'; header: HeaderJson; columnLine: string }
+  | { type: 'batch'; data: Uint8Array | string; rows: number; bytesRead: number }
   | { type: 'done'; records: number; sha256: string; bytesRead: number; header: HeaderJson }
   | { type: 'error'; code: 'malformed_vcf' | 'unknown_sample' | 'unreadable'; message: string };
 
-/**
- * main → worker: 'start' carries the file id (known once the main thread has hashed
- * the file; the worker starts up meanwhile), 'ack' says one batch was loaded
- */
-export type WorkerCommand = { type: 'start'; fileId: string } | { type: 'ack' };
+/** main → worker: one batch was loaded (the worker keeps at most maxInFlight unloaded) */
+export type WorkerCommand = { type: 'ack' };

@@ -1,16 +1,43 @@
 // reading the variant cache: keyset-paginated pages (never OFFSET), counts, one variant
-import type { SlimFields } from './extract.ts';
+import { basename } from 'node:path';
 import { z } from 'zod';
 import { AMP_TIERS, type AmpTier } from '../core/admission.ts';
 import type { Sql, SqlParam } from '../db/sql.ts';
-import type { HeaderJson } from './header.ts';
+import { BgzfError, readLineAt } from './bgzf.ts';
+import type { SlimFields } from './extract.ts';
+import { isHeaderProblem, readHeader, type HeaderContext, type HeaderJson } from './header.ts';
+import { recordDetail } from './record.ts';
+import { fileTable, indexSql, LAZY_INDEXES, type IndexedColumn } from './schema.ts';
 
-export const VARIANT_SORT_KEYS = ['locus', 'gene', 'vaf', 'tier'] as const;
+/** every column of the variant browser; the names are stable (saved presets and the TUI use them) */
+export const VARIANT_SORT_KEYS = [
+  'locus',
+  'gene',
+  'hgvs_c',
+  'hgvs_p',
+  'consequence',
+  'tier',
+  'category',
+  'vaf',
+  'read_count',
+  'depth',
+  'pop_af',
+  'clinvar',
+  'filter',
+  'acmg',
+  'reportable',
+] as const;
 export type VariantSortKey = (typeof VARIANT_SORT_KEYS)[number];
 
 export interface VariantSort {
   key: VariantSortKey;
   dir: 'asc' | 'desc';
+  /**
+   * where rows without a value go: 'last' (the default) in either direction, or
+   * 'first'. A sort with nulls 'first' lists exactly the reverse of the opposite
+   * direction with nulls 'last', which is how a list is read backwards from its end
+   */
+  nulls?: 'last' | 'first' | undefined;
 }
 
 export const DEFAULT_SORT: Readonly<VariantSort> = Object.freeze({ key: 'locus', dir: 'asc' });
@@ -32,7 +59,9 @@ export const variantFilterSchema = z
   .strict();
 export type VariantFilter = z.infer<typeof variantFilterSchema>;
 
-export const variantSortSchema = z.object({ key: z.enum(VARIANT_SORT_KEYS), dir: z.enum(['asc', 'desc']) }).strict();
+export const variantSortSchema = z
+  .object({ key: z.enum(VARIANT_SORT_KEYS), dir: z.enum(['asc', 'desc']), nulls: z.enum(['last', 'first']).optional() })
+  .strict();
 
 export const variantFilterPresetSchema = z
   .object({ name: z.string().min(1), filter: variantFilterSchema, sort: variantSortSchema })
@@ -70,12 +99,19 @@ export interface VariantRow extends SlimFields {
   qual: number | null;
 }
 
+export type VariantDetailErrorCode = 'detail_missing' | 'detail_unreadable';
+
 /** a variant with everything the file said about it, for the detail pane */
 export interface VariantDetail extends VariantRow {
   orderId: string;
   info: Record<string, unknown>;
   /** FORMAT values by sample name (null when the file has no samples) */
   format: Record<string, Record<string, unknown>> | null;
+  /**
+   * set when INFO and FORMAT could not be read back (their copy beside the store was
+   * removed or damaged): info is then {} and format null, the slim columns are still right
+   */
+  detailError?: { code: VariantDetailErrorCode; message: string };
 }
 
 export interface VariantPage {
@@ -86,6 +122,8 @@ export interface VariantPage {
   fileId: string | null;
   /** true when the rows come from a file still being ingested */
   loading: boolean;
+  /** when the order has no usable file but one from an older cache layout: what to do about it */
+  stale?: string;
 }
 
 export interface OrderVcfFile {
@@ -101,15 +139,37 @@ export interface OrderVcfFile {
   ingestedAt: Date;
 }
 
-const SLIM = `id, file_id, ordinal, chrom, pos, ref, alt, vcf_id, gene, hgvs_c, hgvs_p, consequence, tier, category,
-  vaf, read_count, depth, pop_af, clinvar, filter, alias, qual`;
+const SLIM_COLUMNS = [
+  'id',
+  'ordinal',
+  'chrom',
+  'pos',
+  'ref',
+  'alt',
+  'vcf_id',
+  'gene',
+  'hgvs_c',
+  'hgvs_p',
+  'consequence',
+  'tier',
+  'category',
+  'vaf',
+  'read_count',
+  'depth',
+  'pop_af',
+  'clinvar',
+  'filter',
+  'alias',
+  'qual',
+];
+const slim = (alias: string) => SLIM_COLUMNS.map((c) => `${alias}."${c}"`).join(', ');
 
 type Raw = Record<string, unknown>;
 
-function rowOf(r: Raw): VariantRow {
+function rowOf(r: Raw, fileId: string): VariantRow {
   return {
     id: r.id as string,
-    fileId: r.file_id as string,
+    fileId,
     ordinal: r.ordinal as number,
     chrom: r.chrom as string,
     pos: r.pos as number,
@@ -157,9 +217,27 @@ export async function currentVcfFile(sql: Sql, orderId: string, includeLoading =
   };
 }
 
-// cursor: which section (non-null sort values, then nulls), the sort value, the ordinal
+/**
+ * the order's file from before cache layout 2 (migration 4), if that is all it has: its
+ * rows are gone, the same file ingested again brings them back
+ */
+export async function staleVcfFile(sql: Sql, orderId: string): Promise<{ path: string; sha256: string; message: string } | null> {
+  const [r] = await sql.query<{ path: string; sha256: string }>(
+    `SELECT path, sha256 FROM vcf_files WHERE order_id = $1 AND status = 'stale' ORDER BY ingested_at DESC LIMIT 1`,
+    [orderId],
+  );
+  if (!r) return null;
+  return {
+    path: r.path,
+    sha256: r.sha256,
+    message: `the variant cache of this order was built by an older version of Curio and has been cleared; ingest ${r.path} again to browse its variants`,
+  };
+}
+
+// cursor: which section (rows with a sort value, then nulls), the sort value, the ordinal
 const cursorSchema = z.tuple([z.enum(['v', 'n']), z.union([z.string(), z.number(), z.null()]), z.number().int()]);
 type Cursor = z.infer<typeof cursorSchema>;
+type Section = 'v' | 'n';
 
 function encodeCursor(c: Cursor): string {
   return Buffer.from(JSON.stringify(c)).toString('base64url');
@@ -178,7 +256,33 @@ function decodeCursor(s: string): Cursor {
   return r.data;
 }
 
-const SORT_COLUMN: Record<Exclude<VariantSortKey, 'locus'>, string> = { gene: 'gene', vaf: 'vaf', tier: 'tier' };
+type ColumnKey = Exclude<VariantSortKey, 'locus' | 'acmg' | 'reportable'>;
+
+/** the SQL type of each column sort key's values, for the cursor parameter */
+const COLUMN_CAST: Record<ColumnKey, string> = {
+  gene: 'text',
+  hgvs_c: 'text',
+  hgvs_p: 'text',
+  consequence: 'text',
+  tier: 'text',
+  category: 'text',
+  vaf: 'float8',
+  read_count: 'int',
+  depth: 'int',
+  pop_af: 'float8',
+  clinvar: 'text',
+  filter: 'text',
+};
+
+/**
+ * curation sorts rank the curated rows of the order (few) and put the rest after:
+ * ACMG from pathogenic to benign, reportable yes before no
+ */
+const CURATION_RANK: Record<'acmg' | 'reportable', string> = {
+  acmg: `CASE WHEN c.acmg_class IS NULL THEN NULL WHEN c.acmg_class = 'P' THEN 1 WHEN c.acmg_class = 'LP' THEN 2
+    WHEN c.acmg_class = 'VUS' THEN 3 WHEN c.acmg_class = 'LB' THEN 4 WHEN c.acmg_class = 'B' THEN 5 ELSE 6 END`,
+  reportable: `CASE WHEN c.reportable THEN 1 WHEN NOT c.reportable THEN 2 END`,
+};
 
 class Params {
   readonly values: SqlParam[] = [];
@@ -189,20 +293,22 @@ class Params {
 }
 
 const LOCUS_RE = /^\s*([^\s:]+):([\d,]+)(?:-([\d,]+))?\s*$/;
+const TEXT_COLUMNS = ['gene', 'hgvs_c', 'hgvs_p', 'consequence', 'alias', 'vcf_id'];
 
 function likeEscape(s: string): string {
   return s.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
+/** the filter as SQL conditions on the file's table, aliased `v` */
 function filterSql(f: VariantFilter, p: Params): string[] {
   const where: string[] = [];
   const genes = [...(f.genes ?? []), ...(f.gene !== undefined ? [f.gene] : [])];
-  if (genes.length) where.push(`gene = ANY(${p.add(genes)}::text[])`);
-  if (f.tiers?.length) where.push(`tier = ANY(${p.add([...f.tiers])}::text[])`);
-  if (f.hideTierIV ?? true) where.push(`tier IS DISTINCT FROM 'IV'`);
-  if (f.minVaf !== undefined) where.push(`vaf >= ${p.add(f.minVaf)}::float8`);
-  if (f.category !== undefined) where.push(`category = ${p.add(f.category)}`);
-  if (f.passOnly) where.push(`filter = 'PASS'`);
+  if (genes.length) where.push(`v.gene = ANY(${p.add(genes)}::text[])`);
+  if (f.tiers?.length) where.push(`v.tier = ANY(${p.add([...f.tiers])}::text[])`);
+  if (f.hideTierIV ?? true) where.push(`v.tier IS DISTINCT FROM 'IV'`);
+  if (f.minVaf !== undefined) where.push(`v.vaf >= ${p.add(f.minVaf)}::float8`);
+  if (f.category !== undefined) where.push(`v.category = ${p.add(f.category)}`);
+  if (f.passOnly) where.push(`v."filter" = 'PASS'`);
   const text = f.text?.trim();
   if (text) {
     const locus = LOCUS_RE.exec(text);
@@ -211,75 +317,141 @@ function filterSql(f: VariantFilter, p: Params): string[] {
       const from = Number(a.replace(/,/g, ''));
       const to = b === undefined ? from : Number(b.replace(/,/g, ''));
       const bare = chrom.replace(/^chr/i, '');
-      where.push(`chrom = ANY(${p.add([bare, `chr${bare}`])}::text[]) AND pos BETWEEN ${p.add(from)}::int AND ${p.add(to)}::int`);
+      where.push(`v.chrom = ANY(${p.add([bare, `chr${bare}`])}::text[]) AND v.pos BETWEEN ${p.add(from)}::int AND ${p.add(to)}::int`);
     } else {
       const pat = p.add(`%${likeEscape(text)}%`);
-      where.push(
-        `(gene ILIKE ${pat} OR hgvs_c ILIKE ${pat} OR hgvs_p ILIKE ${pat} OR consequence ILIKE ${pat} OR alias ILIKE ${pat} OR vcf_id ILIKE ${pat})`,
-      );
+      if (text.includes('\x01')) {
+        where.push(`(${TEXT_COLUMNS.map((c) => `v.${c} ILIKE ${pat}`).join(' OR ')})`);
+      } else {
+        // one ILIKE over the six fields joined by a byte no search contains: half the
+        // cost of six, and the same matches (a match cannot span two fields)
+        where.push(`(${TEXT_COLUMNS.map((c) => `coalesce(v.${c}, '')`).join(` || E'\\x01' || `)}) ILIKE ${pat}`);
+      }
     }
   }
   return where;
 }
 
+/** lazy indexes known to exist, so a page asks the catalog once per process */
+const built = new Set<string>();
+
+async function ensureIndex(sql: Sql, fileId: string, column: ColumnKey): Promise<void> {
+  if (!(LAZY_INDEXES as readonly string[]).includes(column)) return;
+  const key = `${fileId}/${column}`;
+  if (built.has(key)) return;
+  // a rarely used sort (or category filter) pays for its index once, on its first page (see docs/VCF.md)
+  await sql.exec(indexSql(fileId, column as IndexedColumn));
+  built.add(key);
+}
+
+async function tableExists(sql: Sql, name: string): Promise<boolean> {
+  const [r] = await sql.query<{ t: string | null }>('SELECT to_regclass($1)::text AS t', [name]);
+  return !!r?.t;
+}
+
 /**
- * one page of an order's variants. Pages follow the sort's index (file, sort column,
+ * one page of an order's variants. Pages follow the sort's index (sort column,
  * ordinal) from the cursor on, so page 1,000 costs what page 1 costs; rows whose sort
- * value is unknown come last in either direction, ties keep file order in the sort's
- * direction
+ * value is unknown come last in either direction (or first, with nulls: 'first'), ties
+ * keep file order in the sort's direction
  */
 export async function listVariants(sql: Sql, orderId: string, opts: ListVariantsOptions = {}): Promise<VariantPage> {
   const limit = Math.min(1000, Math.max(1, Math.floor(opts.limit ?? 100)));
   const sort = opts.sort ?? DEFAULT_SORT;
   const file = await currentVcfFile(sql, orderId, opts.includeLoading ?? false);
-  const loading = file?.status === 'loading';
-  if (!file) return { rows: [], next: null, fileId: null, loading: false };
+  if (!file) {
+    const stale = await staleVcfFile(sql, orderId);
+    return { rows: [], next: null, fileId: null, loading: false, ...(stale ? { stale: stale.message } : {}) };
+  }
+  const loading = file.status === 'loading';
+  const table = fileTable(file.id);
+  if (!loading && opts.category !== undefined) await ensureIndex(sql, file.id, 'category');
   const cursor = opts.after ? decodeCursor(opts.after) : null;
   const dir = sort.dir === 'desc' ? 'DESC' : 'ASC';
   const cmp = sort.dir === 'desc' ? '<' : '>';
+  const key = sort.key;
 
-  const run = async (section: 'v' | 'n', from: Cursor | null, want: number): Promise<Raw[]> => {
-    const p = new Params();
-    const where = [`file_id = ${p.add(file.id)}`, ...filterSql(opts, p)];
-    let order: string;
-    if (sort.key === 'locus') {
-      if (from) where.push(`ordinal ${cmp} ${p.add(from[2])}::int`);
-      order = `ordinal ${dir}`;
-    } else {
-      const col = SORT_COLUMN[sort.key];
+  let run: (section: Section, from: Cursor | null, want: number) => Promise<Raw[]>;
+  let valueOf: (r: Raw) => string | number | null;
+  if (key === 'locus') {
+    valueOf = () => null;
+    run = (_section, from, want) => {
+      const p = new Params();
+      const where = filterSql(opts, p);
+      if (from) where.push(`v.ordinal ${cmp} ${p.add(from[2])}::int`);
+      return sql.query<Raw>(
+        `SELECT ${slim('v')} FROM ${table} v ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY v.ordinal ${dir} LIMIT ${want}`,
+        p.values,
+      );
+    };
+  } else if (key === 'acmg' || key === 'reportable') {
+    const rank = CURATION_RANK[key];
+    const hasCurations = await tableExists(sql, 'curations');
+    let curated: string[] = [];
+    if (hasCurations) {
+      const ids = await sql.query<{ variant_id: string }>(`SELECT c.variant_id FROM curations c WHERE c.order_id = $1 AND (${rank}) IS NOT NULL`, [
+        orderId,
+      ]);
+      curated = ids.map((r) => r.variant_id);
+    }
+    valueOf = (r) => (r.sort_rank as number | null) ?? null;
+    run = async (section, from, want) => {
+      const p = new Params();
+      const where = filterSql(opts, p);
+      if (section === 'v') {
+        if (!curated.length) return [];
+        where.push(`c.order_id = ${p.add(orderId)}::uuid`, `(${rank}) IS NOT NULL`);
+        if (from) where.push(`((${rank}), v.ordinal) ${cmp} (${p.add(from[1])}::int, ${p.add(from[2])}::int)`);
+        return sql.query<Raw>(
+          `SELECT ${slim('v')}, (${rank}) AS sort_rank FROM curations c JOIN ${table} v ON v.id = c.variant_id
+            WHERE ${where.join(' AND ')} ORDER BY sort_rank ${dir}, v.ordinal ${dir} LIMIT ${want}`,
+          p.values,
+        );
+      }
+      if (curated.length) where.push(`NOT (v.id = ANY(${p.add(curated)}::text[]))`);
+      if (from) where.push(`v.ordinal ${cmp} ${p.add(from[2])}::int`);
+      return sql.query<Raw>(
+        `SELECT ${slim('v')} FROM ${table} v ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY v.ordinal ${dir} LIMIT ${want}`,
+        p.values,
+      );
+    };
+  } else {
+    if (!loading) await ensureIndex(sql, file.id, key);
+    const col = `v."${key}"`;
+    const cast = COLUMN_CAST[key];
+    valueOf = (r) => (r[key] as string | number | null) ?? null;
+    run = (section, from, want) => {
+      const p = new Params();
+      const where = filterSql(opts, p);
+      let order: string;
       if (section === 'v') {
         where.push(`${col} IS NOT NULL`);
-        if (from) {
-          const cast = sort.key === 'vaf' ? '::float8' : '::text';
-          where.push(`(${col}, ordinal) ${cmp} (${p.add(from[1])}${cast}, ${p.add(from[2])}::int)`);
-        }
-        order = `${col} ${dir}, ordinal ${dir}`;
+        if (from) where.push(`(${col}, v.ordinal) ${cmp} (${p.add(from[1])}::${cast}, ${p.add(from[2])}::int)`);
+        order = `${col} ${dir}, v.ordinal ${dir}`;
       } else {
         where.push(`${col} IS NULL`);
-        if (from) where.push(`ordinal ${cmp} ${p.add(from[2])}::int`);
-        order = `ordinal ${dir}`;
+        if (from) where.push(`v.ordinal ${cmp} ${p.add(from[2])}::int`);
+        order = `v.ordinal ${dir}`;
       }
-    }
-    return sql.query<Raw>(`SELECT ${SLIM} FROM variants WHERE ${where.join(' AND ')} ORDER BY ${order} LIMIT ${want}`, p.values);
-  };
+      return sql.query<Raw>(`SELECT ${slim('v')} FROM ${table} v WHERE ${where.join(' AND ')} ORDER BY ${order} LIMIT ${want}`, p.values);
+    };
+  }
 
   // one row more than asked tells whether there is a next page
-  let raws: Raw[];
-  if (sort.key === 'locus' || cursor?.[0] === 'n') {
-    raws = await run(cursor?.[0] ?? 'v', cursor, limit + 1);
-  } else {
-    raws = await run('v', cursor, limit + 1);
-    if (raws.length < limit + 1) raws = raws.concat(await run('n', null, limit + 1 - raws.length));
+  const sections: Section[] = key === 'locus' ? ['v'] : sort.nulls === 'first' ? ['n', 'v'] : ['v', 'n'];
+  let at = cursor ? sections.indexOf(cursor[0]) : 0;
+  if (at < 0) throw new RangeError(`not a cursor of this sort: ${opts.after ?? ''}`);
+  const raws: { raw: Raw; section: Section }[] = [];
+  for (let from: Cursor | null = cursor; at < sections.length && raws.length < limit + 1; at++, from = null) {
+    const section = sections[at] as Section;
+    for (const raw of await run(section, from, limit + 1 - raws.length)) raws.push({ raw, section });
   }
   const hasMore = raws.length > limit;
   const page = raws.slice(0, limit);
   let next: string | null = null;
   const last = page[page.length - 1];
-  if (hasMore && last) {
-    const value = sort.key === 'locus' ? null : ((last[SORT_COLUMN[sort.key]] as string | number | null) ?? null);
-    next = encodeCursor([sort.key !== 'locus' && value === null ? 'n' : 'v', value, last.ordinal as number]);
-  }
-  return { rows: page.map(rowOf), next, fileId: file.id, loading };
+  if (hasMore && last) next = encodeCursor([last.section, last.section === 'v' ? valueOf(last.raw) : null, last.raw.ordinal as number]);
+  return { rows: page.map((x) => rowOf(x.raw, file.id)), next, fileId: file.id, loading };
 }
 
 /** how many of the order's variants match the filter */
@@ -291,27 +463,75 @@ export async function countVariants(
   const file = await currentVcfFile(sql, orderId, filter.includeLoading ?? false);
   if (!file) return 0;
   const p = new Params();
-  const where = [`file_id = ${p.add(file.id)}`, ...filterSql(filter, p)];
-  const [r] = await sql.query<{ n: number | string }>(`SELECT count(*)::int AS n FROM variants WHERE ${where.join(' AND ')}`, p.values);
+  const where = filterSql(filter, p);
+  if (file.status === 'ready' && filter.category !== undefined) await ensureIndex(sql, file.id, 'category');
+  const [r] = await sql.query<{ n: number | string }>(
+    `SELECT count(*)::int AS n FROM ${fileTable(file.id)} v ${where.length ? `WHERE ${where.join(' AND ')}` : ''}`,
+    p.values,
+  );
   return Number(r?.n ?? 0);
+}
+
+/** parsing contexts of recently read files: rebuilding one costs a header parse */
+const contexts = new Map<string, HeaderContext>();
+
+function contextOf(fileId: string, header: HeaderJson, columnLine: string, sample: string | null): HeaderContext | null {
+  const cached = contexts.get(fileId);
+  if (cached) return cached;
+  const h = readHeader(header.lines, columnLine, 0, sample ?? undefined);
+  if (isHeaderProblem(h)) return null;
+  if (contexts.size >= 8) contexts.delete(contexts.keys().next().value as string);
+  contexts.set(fileId, h);
+  return h;
+}
+
+/** the leading fixed columns of a record line */
+function locusOf(line: string): string {
+  return line.split('\t', 5).filter((_, i) => i !== 2).join('\t');
 }
 
 /** one variant of an order's current file, with its full INFO and FORMAT values */
 export async function getVariant(sql: Sql, id: string, opts: { includeLoading?: boolean } = {}): Promise<VariantDetail | null> {
   const statuses = opts.includeLoading ? ['ready', 'loading'] : ['ready'];
-  const rows = await sql.query<Raw>(
-    `SELECT v.${SLIM.split(',').map((c) => c.trim()).join(', v.')}, v.order_id, v.info, v.format
-       FROM variants v JOIN vcf_files f ON f.id = v.file_id
-      WHERE v.id = $1 AND f.status = ANY($2)
-      ORDER BY f.status = 'ready' DESC LIMIT 1`,
-    [id, statuses],
+  const files = await sql.query<Raw>(
+    `SELECT id, order_id, path, sample, header, column_line, detail_path FROM vcf_files
+      WHERE status = ANY($1) ORDER BY status = 'ready' DESC`,
+    [statuses],
   );
-  const r = rows[0];
-  if (!r) return null;
-  return {
-    ...rowOf(r),
-    orderId: r.order_id as string,
-    info: (r.info as Record<string, unknown>) ?? {},
-    format: (r.format as Record<string, Record<string, unknown>> | null) ?? null,
-  };
+  let found: { raw: Raw; file: Raw } | null = null;
+  // an id names one order's variant, but not which file: ask every file's id index, a batch at a time
+  for (let i = 0; i < files.length && !found; i += 50) {
+    const batch = files.slice(i, i + 50);
+    const union = batch.map((f, j) => `SELECT ${j} AS f, ${slim('v')}, v.voff FROM ${fileTable(f.id as string)} v WHERE v.id = $1`).join(' UNION ALL ');
+    const rows = await sql.query<Raw>(`SELECT * FROM (${union}) u ORDER BY f LIMIT 1`, [id]);
+    const r = rows[0];
+    if (r) found = { raw: r, file: batch[r.f as number] as Raw };
+  }
+  if (!found) return null;
+  const { raw, file } = found;
+  const row = rowOf(raw, file.id as string);
+  const detail: VariantDetail = { ...row, orderId: file.order_id as string, info: {}, format: null };
+  const source = basename(file.path as string);
+  const detailPath = file.detail_path as string | null;
+  const ctx = contextOf(file.id as string, file.header as HeaderJson, (file.column_line as string | null) ?? '', (file.sample as string | null) ?? null);
+  const fail = (code: VariantDetailErrorCode, why: string): VariantDetail => ({
+    ...detail,
+    detailError: { code, message: `INFO and FORMAT of ${row.chrom}:${row.pos} ${row.ref}>${row.alt} cannot be shown: ${why}; ingest ${source} again to restore them` },
+  });
+  if (!detailPath || !ctx) return fail('detail_missing', 'this cache entry has no copy of the records');
+  let line: string;
+  try {
+    line = await readLineAt(detailPath, Number(raw.voff));
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    if (err.code === 'ENOENT') return fail('detail_missing', `the copy of the records (${detailPath}) is missing`);
+    if (e instanceof BgzfError || err.code) return fail('detail_unreadable', `the copy of the records (${detailPath}) is unreadable (${err.message})`);
+    throw e;
+  }
+  // the copy must hold this very record: a replaced or damaged file must not show another's values
+  if (locusOf(line) !== [row.chrom, String(row.pos), row.ref, row.alt].join('\t')) {
+    return fail('detail_unreadable', `the copy of the records (${detailPath}) does not match the cache`);
+  }
+  const { info, format } = recordDetail(ctx, line);
+  return { ...detail, info, format };
 }

@@ -1,35 +1,10 @@
 // DDL of the per-order variant cache; see docs/VCF.md for why the keys look like this.
 
-/** column order of variants rows as the ingest worker writes them (CSV for COPY) */
-export const VARIANT_COLUMNS = [
-  'id',
-  'file_id',
-  'order_id',
-  'ordinal',
-  'chrom',
-  'pos',
-  'ref',
-  'alt',
-  'vcf_id',
-  'gene',
-  'hgvs_c',
-  'hgvs_p',
-  'consequence',
-  'tier',
-  'category',
-  'vaf',
-  'read_count',
-  'depth',
-  'pop_af',
-  'clinvar',
-  'filter',
-  'alias',
-  'qual',
-  'info',
-  'format',
-] as const;
-
-export const VCF_MIGRATION_SQL = `
+/**
+ * migration 3 as it shipped (one shared `variants` table with jsonb INFO/FORMAT);
+ * append-only: a store that applied it keeps it, migration 4 replaces the table
+ */
+export const VCF_CACHE_V1_SQL = `
 CREATE TABLE vcf_files (
   id text PRIMARY KEY,
   order_id uuid NOT NULL,
@@ -81,3 +56,114 @@ CREATE INDEX variants_vaf ON variants (file_id, vaf, ordinal);
 CREATE INDEX variants_tier ON variants (file_id, tier, ordinal);
 CREATE INDEX variants_category ON variants (file_id, category, ordinal);
 `;
+
+/**
+ * cache layout 2 (migration 4): one table per ingested file, created by ingest, slim
+ * columns only; INFO/FORMAT stay in a block-compressed copy of the records beside the
+ * store. The cache is rebuilt from files, so the old table goes: its files become
+ * 'stale' (listed by staleVcfFile, replaced by the next ingest of the order)
+ */
+export const VCF_CACHE_V2_SQL = `
+DROP TABLE variants;
+ALTER TABLE vcf_files DROP CONSTRAINT vcf_files_status_check;
+DELETE FROM vcf_files WHERE status <> 'ready';
+UPDATE vcf_files SET status = 'stale';
+ALTER TABLE vcf_files ADD CONSTRAINT vcf_files_status_check CHECK (status IN ('loading', 'ready', 'superseded', 'stale'));
+ALTER TABLE vcf_files ADD COLUMN column_line text;
+ALTER TABLE vcf_files ADD COLUMN detail_path text;
+`;
+
+/** the whole cache DDL for a database that has none of it yet (migrations 3 and 4 in order) */
+export const VCF_MIGRATION_SQL = VCF_CACHE_V1_SQL + VCF_CACHE_V2_SQL;
+
+/** column order of a file's rows as the ingest worker writes them (binary COPY or CSV) */
+export const VARIANT_COLUMNS = [
+  'ordinal',
+  'id',
+  'chrom',
+  'pos',
+  'ref',
+  'alt',
+  'vcf_id',
+  'gene',
+  'hgvs_c',
+  'hgvs_p',
+  'consequence',
+  'tier',
+  'category',
+  'vaf',
+  'read_count',
+  'depth',
+  'pop_af',
+  'clinvar',
+  'filter',
+  'alias',
+  'qual',
+  'voff',
+] as const;
+
+export type VariantColumn = (typeof VARIANT_COLUMNS)[number];
+
+const FILE_ID_RE = /^[0-9a-f]{16}$/;
+
+/** the table holding one file's rows; file ids are 16 hex digits, so the name needs no quoting */
+export function fileTable(fileId: string): string {
+  // ids come from vcfFileId or the vcf_files table; anything else is a programming error
+  if (!FILE_ID_RE.test(fileId)) throw new RangeError(`not a VCF file id: ${fileId}`);
+  return `variants_${fileId}`;
+}
+
+/**
+ * a file's table, created when its ingest starts. Text is bytewise (COLLATE "C": the
+ * same order on PGlite and PostgreSQL, and IA < IB < IIC < IID < III < IV). No index
+ * but the primary key while rows arrive: the rest are built once, after the load
+ */
+export function fileTableSql(fileId: string): string {
+  const t = fileTable(fileId);
+  return `CREATE TABLE ${t} (
+  ordinal integer NOT NULL,
+  id text NOT NULL,
+  chrom text COLLATE "C" NOT NULL,
+  pos integer NOT NULL,
+  ref text NOT NULL,
+  alt text NOT NULL,
+  vcf_id text COLLATE "C",
+  gene text COLLATE "C",
+  hgvs_c text COLLATE "C",
+  hgvs_p text COLLATE "C",
+  consequence text COLLATE "C",
+  tier text COLLATE "C",
+  category text COLLATE "C",
+  vaf double precision,
+  read_count integer,
+  depth integer,
+  pop_af double precision,
+  clinvar text COLLATE "C",
+  filter text COLLATE "C",
+  alias text COLLATE "C",
+  qual double precision,
+  voff bigint NOT NULL,
+  CONSTRAINT ${t}_pkey PRIMARY KEY (ordinal)
+)`;
+}
+
+/** indexes built with the load: the presets' sorts and filters, report drafting's tiers, and the id for getVariant */
+export const EAGER_INDEXES = ['id', 'gene', 'vaf', 'tier'] as const;
+
+/** indexes built the first time a page of a ready file is sorted (or, category, filtered) by their column */
+export const LAZY_INDEXES = ['category', 'hgvs_c', 'hgvs_p', 'consequence', 'read_count', 'depth', 'pop_af', 'clinvar', 'filter'] as const;
+
+/** the columns filters test: the planner's statistics are gathered for these only */
+export const FILTERED_COLUMNS = ['gene', 'tier', 'vaf', 'category', 'filter', 'chrom', 'pos'] as const;
+
+export type IndexedColumn = (typeof EAGER_INDEXES)[number] | (typeof LAZY_INDEXES)[number];
+
+export function indexName(fileId: string, column: IndexedColumn): string {
+  return `${fileTable(fileId)}_${column}`;
+}
+
+/** (column, ordinal) serves both sort directions and the column's filters; the id needs no order */
+export function indexSql(fileId: string, column: IndexedColumn): string {
+  const cols = column === 'id' ? 'id' : `"${column}", ordinal`;
+  return `CREATE INDEX IF NOT EXISTS ${indexName(fileId, column)} ON ${fileTable(fileId)} (${cols})`;
+}

@@ -3,17 +3,33 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { openPglite } from '../../src/db/pglite.ts';
-import type { SqlDatabase } from '../../src/db/sql.ts';
+import type { Sql, SqlDatabase } from '../../src/db/sql.ts';
 import { isHeaderProblem, readHeader, type HeaderContext } from '../../src/vcf/header.ts';
-import { VCF_MIGRATION_SQL } from '../../src/vcf/index.ts';
+import { dropOrderVariants, recoverVcfCache, VCF_MIGRATION_SQL } from '../../src/vcf/index.ts';
 
 export const ORDER = '7f1c4a52-1b7a-4d59-9c55-2d9a3f1b0a11';
 export const ORDER2 = '0b6d3c1e-52f4-4f43-9a8e-6a0c2d7e9b10';
 
-export async function openCache(): Promise<SqlDatabase> {
-  const db = await openPglite();
+/** a database with the variant cache; in dataDir, the detail copies go to its sibling cache/vcf */
+export async function openCache(dataDir?: string): Promise<SqlDatabase> {
+  const db = await openPglite(dataDir);
   await db.exec(VCF_MIGRATION_SQL);
   return db;
+}
+
+/** every file of the cache dropped: tables, rows and detail copies */
+export async function clearCache(db: Sql): Promise<void> {
+  for (const r of await db.query<{ order_id: string }>('SELECT DISTINCT order_id FROM vcf_files')) await dropOrderVariants(db, r.order_id);
+  await recoverVcfCache(db);
+}
+
+/** names of the per-file tables in the database */
+export async function fileTables(db: Sql): Promise<string[]> {
+  const rows = await db.query<{ name: string }>(
+    `SELECT c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE c.relkind = 'r' AND n.nspname = current_schema() AND c.relname LIKE 'variants\\_%' ORDER BY 1`,
+  );
+  return rows.map((r) => r.name);
 }
 
 export function tempDir(): { dir: string; cleanup: () => void } {

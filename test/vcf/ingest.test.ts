@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Sql, SqlDatabase } from '../../src/db/sql.ts';
@@ -14,21 +14,29 @@ import {
   variantId,
 } from '../../src/vcf/index.ts';
 import { generateVcf } from '../../bench/vcf/generate.mjs';
-import { BASE_META, ORDER, ORDER2, openCache, rec, tempDir, vcfText, writeVcf } from './helpers.ts';
+import { BASE_META, clearCache, fileTables, ORDER, ORDER2, openCache, rec, tempDir, vcfText, writeVcf } from './helpers.ts';
 
 const tmp = tempDir();
 let db: SqlDatabase;
+// a data directory, as the client has: the detail copies go to its sibling cache/vcf
+const cacheDir = join(tmp.dir, 'cache', 'vcf');
 
 beforeAll(async () => {
-  db = await openCache();
+  db = await openCache(join(tmp.dir, 'store'));
 });
 afterAll(async () => {
   await db.close();
   tmp.cleanup();
 });
 beforeEach(async () => {
-  await db.exec('DELETE FROM variants; DELETE FROM vcf_files;');
+  await clearCache(db);
 });
+
+/** the same database without its PGlite handle: ingest loads CSV through copyCsv, as on PostgreSQL */
+function throughCopyCsv(overrides: Partial<Sql>): Sql {
+  const { pglite: _pglite, ...plain } = db as SqlDatabase & { pglite?: unknown };
+  return { ...plain, ...overrides };
+}
 
 const META = [...BASE_META, '##SAMPLE=<ID=TUMOR,SAMPLE_INFO_JSON="{\\"vaf_threshold\\":0.02,\\"read_count_threshold\\":oops}">'];
 const R1 = rec('chr13', 28034105, '.', 'A', 'AT', 50, 'PASS', 'ISEQ_REPORT_AMP_CLASSIFICATION=Tier IA;ISEQ_REPORT_VAF=0.004;ALIAS_ID=FLT3-ITD;ISEQ_REPORT_GENE_SYMBOL=FLT3', 'GT:AD:DP', '0/1:990,10:1000');
@@ -36,10 +44,12 @@ const R2 = rec('chr17', 7675088, 'rs28934578', 'C', 'T', 60, 'PASS', 'ISEQ_REPOR
 const R3 = rec('chr22', 23180000, '.', 'N', '<FUSION>', '.', 'PASS', 'ISEQ_REPORT_AMP_CLASSIFICATION=IB;ISEQ_REPORT_VARIANT_CATEGORY=Fusion;ISEQ_REPORT_GENE_SYMBOL=BCR', 'GT', './.');
 const R4 = rec('chr1', 100, '.', 'G', 'A', 5, 'LowQual', 'ISEQ_REPORT_AMP_CLASSIFICATION=IV', 'GT:AD:DP', '0/1:9,1:10');
 
-const tableSnapshot = async (sql: Sql) => ({
-  files: await sql.query('SELECT id, order_id, sha256, status, record_count FROM vcf_files ORDER BY id'),
-  variants: await sql.query('SELECT id, file_id, ordinal, gene, vaf FROM variants ORDER BY file_id, ordinal'),
-});
+const tableSnapshot = async (sql: Sql) => {
+  const files = await sql.query<{ id: string }>('SELECT id, order_id, sha256, status, record_count, detail_path FROM vcf_files ORDER BY id');
+  const rows: Record<string, unknown[]> = {};
+  for (const f of files) rows[f.id] = await sql.query(`SELECT id, ordinal, gene, vaf FROM variants_${f.id} ORDER BY ordinal`);
+  return { files, rows, tables: await fileTables(sql), details: existsSync(cacheDir) ? readdirSync(cacheDir).sort() : [] };
+};
 
 describe('ingestVcf', () => {
   it('loads slim columns, full INFO and FORMAT, and the header', async () => {
@@ -54,6 +64,7 @@ describe('ingestVcf', () => {
     expect(v).toMatchObject({ id, gene: 'TP53', tier: 'IIC', vaf: 0.3, depth: 100, vcfId: 'rs28934578', ordinal: 2, orderId: ORDER });
     expect(v?.info).toEqual({ ISEQ_REPORT_AMP_CLASSIFICATION: ['IIC'], ISEQ_REPORT_VAF: [0.3], ISEQ_REPORT_GENE_SYMBOL: ['TP53'] });
     expect(v?.format).toEqual({ TUMOR: { GT: ['0/1'], AD: [70, 30], DP: [100] } });
+    expect(v?.detailError).toBeUndefined();
 
     const file = await currentVcfFile(db, ORDER);
     expect(file).toMatchObject({ status: 'ready', recordCount: 4, samples: ['TUMOR'], sample: 'TUMOR' });
@@ -71,8 +82,8 @@ describe('ingestVcf', () => {
     expect(await countVariants(db, ORDER)).toBe(2);
     const other = await ingestVcf(db, { orderId: ORDER2, path });
     expect(other).toMatchObject({ ok: true, skipped: false });
-    const ids = await db.query<{ id: string }>('SELECT id FROM variants ORDER BY id');
-    expect(new Set(ids.map((r) => r.id)).size).toBe(4);
+    const ids = [...(await listVariants(db, ORDER)).rows, ...(await listVariants(db, ORDER2)).rows].map((r) => r.id);
+    expect(new Set(ids).size).toBe(4);
   });
 
   it('a newer file replaces the order’s variants and keeps the ids of variants it shares', async () => {
@@ -85,8 +96,9 @@ describe('ingestVcf', () => {
     expect(after).not.toContain(before[0]);
     const files = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM vcf_files WHERE order_id = $1', [ORDER]);
     expect(files[0]?.n).toBe(1);
-    const rows = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM variants');
-    expect(rows[0]?.n).toBe(2);
+    // the replaced file's table and detail copy are gone with it
+    expect(await fileTables(db)).toEqual([`variants_${r.ok ? r.fileId : ''}`]);
+    expect(readdirSync(cacheDir)).toHaveLength(1);
   });
 
   it('a malformed file fails with file:line: reason and leaves the cache exactly as it was', async () => {
@@ -109,14 +121,13 @@ describe('ingestVcf', () => {
     const path = join(tmp.dir, 'many.vcf');
     await generateVcf(path, 3000, 7);
     let batches = 0;
-    const failing: Sql = {
-      ...db,
+    const failing = throughCopyCsv({
       copyCsv: async (t, c, csv) => {
         if (++batches === 2) throw new Error('disk full');
         return db.copyCsv(t, c, csv);
       },
-    };
-    const r = await ingestVcf(failing, { orderId: ORDER, path, batchRows: 1000 });
+    });
+    const r = await ingestVcf(failing, { orderId: ORDER, path, batchRows: 1000, cacheDir });
     expect(r).toMatchObject({ ok: false, code: 'database_error' });
     expect(r.ok ? '' : r.message).toMatch(/disk full/);
     expect(await tableSnapshot(db)).toEqual(snap);
@@ -130,8 +141,7 @@ describe('ingestVcf', () => {
     const gate = new Promise<void>((r) => (release = r));
     let seen: { ready: number; loading: number; loadingFlag: boolean } | null = null;
     let batches = 0;
-    const gated: Sql = {
-      ...db,
+    const gated = throughCopyCsv({
       copyCsv: async (t, c, csv) => {
         const n = await db.copyCsv(t, c, csv);
         if (++batches === 1) {
@@ -142,8 +152,8 @@ describe('ingestVcf', () => {
         }
         return n;
       },
-    };
-    const running = ingestVcf(gated, { orderId: ORDER, path, batchRows: 500 });
+    });
+    const running = ingestVcf(gated, { orderId: ORDER, path, batchRows: 500, cacheDir });
     await new Promise((r) => setTimeout(r, 50));
     release();
     expect(await running).toMatchObject({ ok: true, records: 2000 });
@@ -158,13 +168,13 @@ describe('ingestVcf', () => {
     const want = await ids(ORDER);
     expect(plain).toMatchObject({ ok: true, records: 4 });
     for (const how of ['gzip', 'multi'] as const) {
-      await db.exec('DELETE FROM variants; DELETE FROM vcf_files;');
+      await clearCache(db);
       const r = await ingestVcf(db, { orderId: ORDER, path: writeVcf(tmp.dir, `p-${how}.vcf.gz`, text, how) });
       expect(r).toMatchObject({ ok: true, records: 4 });
       expect(await ids(ORDER)).toEqual(want);
     }
     if (spawnSync('bgzip', ['--version']).status === 0) {
-      await db.exec('DELETE FROM variants; DELETE FROM vcf_files;');
+      await clearCache(db);
       const path = writeVcf(tmp.dir, 'real.vcf', text);
       execFileSync('bgzip', ['-f', path]);
       expect(await ingestVcf(db, { orderId: ORDER, path: `${path}.gz` })).toMatchObject({ ok: true, records: 4 });
@@ -225,20 +235,121 @@ describe('ingestVcf', () => {
     const second = await ingestVcf(db, { orderId: ORDER, path });
     expect(second).toMatchObject({ ok: false, code: 'ingest_in_progress' });
     expect(await first).toEqual({ ok: false, code: 'aborted', message: 'ingest aborted' });
-    expect(await db.query('SELECT * FROM variants')).toEqual([]);
+    expect(await fileTables(db)).toEqual([]);
     expect(await db.query('SELECT * FROM vcf_files')).toEqual([]);
+    expect(readdirSync(cacheDir)).toEqual([]);
   });
 
   it('recovers what an interrupted ingest left behind', async () => {
     await ingestVcf(db, { orderId: ORDER, path: writeVcf(tmp.dir, 'keep.vcf', vcfText([R2])) });
-    await db.query(`INSERT INTO vcf_files (id, order_id, sha256, path, status) VALUES ('stale', $1, 'x', '/x', 'loading')`, [ORDER2]);
-    await db.query(
-      `INSERT INTO variants (id, file_id, order_id, ordinal, chrom, pos, ref, alt) VALUES ('v', 'stale', $1, 1, '1', 1, 'A', 'G')`,
-      [ORDER2],
-    );
+    const half = 'aaaaaaaaaaaaaaaa';
+    const leftover = join(cacheDir, '0b6d3c1e-52f4-4f43-9a8e-6a0c2d7e9b10.bgz');
+    writeFileSync(leftover, 'half a copy');
+    await db.query(`INSERT INTO vcf_files (id, order_id, sha256, path, status) VALUES ($1, $2, 'x', '/x', 'loading')`, [half, ORDER2]);
+    await db.exec(`CREATE TABLE variants_${half} (ordinal int); CREATE TABLE variants_bbbbbbbbbbbbbbbb (ordinal int)`);
     expect(await recoverVcfCache(db)).toBe(1);
-    expect(await db.query(`SELECT id FROM variants WHERE file_id = 'stale'`)).toEqual([]);
+    // the loading file, a table no file names, a copy no file names: all gone; the ready file stays
+    expect(await fileTables(db)).toHaveLength(1);
+    expect(existsSync(leftover)).toBe(false);
+    expect(readdirSync(cacheDir)).toHaveLength(1);
     expect(await countVariants(db, ORDER)).toBe(1);
+  });
+});
+
+describe('the detail copy', () => {
+  it('keeps every INFO/FORMAT value after the source file moves', async () => {
+    const path = writeVcf(tmp.dir, 'moving.vcf.gz', vcfText([R1, R2, R3, R4]), 'gzip');
+    const r = await ingestVcf(db, { orderId: ORDER, path });
+    expect(r).toMatchObject({ ok: true, records: 4 });
+    renameSync(path, `${path}.moved`);
+    const v = await getVariant(db, variantId(ORDER, 'chr13', 28034105, 'A', 'AT'));
+    expect(v?.detailError).toBeUndefined();
+    expect(v?.info).toEqual({ ISEQ_REPORT_AMP_CLASSIFICATION: ['Tier IA'], ISEQ_REPORT_VAF: [0.004], ALIAS_ID: ['FLT3-ITD'], ISEQ_REPORT_GENE_SYMBOL: ['FLT3'] });
+    expect(v?.format).toEqual({ TUMOR: { GT: ['0/1'], AD: [990, 10], DP: [1000] } });
+  });
+
+  it('a removed or damaged copy gives a clear error, and the slim columns still', async () => {
+    const path = writeVcf(tmp.dir, 'detail.vcf', vcfText([R1, R2]));
+    const r = await ingestVcf(db, { orderId: ORDER, path });
+    if (!r.ok) throw new Error(r.message);
+    const [file] = await db.query<{ detail_path: string }>('SELECT detail_path FROM vcf_files WHERE id = $1', [r.fileId]);
+    const copy = file?.detail_path ?? '';
+    expect(copy.startsWith(cacheDir)).toBe(true);
+    const id = variantId(ORDER, 'chr17', 7675088, 'C', 'T');
+
+    renameSync(copy, `${copy}.away`);
+    const missing = await getVariant(db, id);
+    expect(missing).toMatchObject({ id, gene: 'TP53', vaf: 0.3, info: {}, format: null, detailError: { code: 'detail_missing' } });
+    expect(missing?.detailError?.message).toMatch(/INFO and FORMAT of chr17:7675088 C>T cannot be shown: the copy of the records .* is missing; ingest detail\.vcf again/);
+
+    writeFileSync(copy, 'not a bgzf file at all');
+    expect((await getVariant(db, id))?.detailError).toMatchObject({ code: 'detail_unreadable' });
+
+    // another record's copy in its place must not show that record's values
+    renameSync(`${copy}.away`, copy);
+    const other = await ingestVcf(db, { orderId: ORDER2, path: writeVcf(tmp.dir, 'other.vcf', vcfText([R3, R4])) });
+    if (!other.ok) throw new Error(other.message);
+    const [o] = await db.query<{ detail_path: string }>('SELECT detail_path FROM vcf_files WHERE id = $1', [other.fileId]);
+    const { copyFileSync } = await import('node:fs');
+    copyFileSync(o?.detail_path ?? '', copy);
+    expect((await getVariant(db, id))?.detailError).toMatchObject({ code: 'detail_unreadable', message: expect.stringMatching(/does not match/) });
+  });
+
+  it('the CSV loader (PostgreSQL) and the binary one (PGlite) load the same rows', async () => {
+    const path = join(tmp.dir, 'both.vcf');
+    await generateVcf(path, 1500, 11);
+    const all = async () => {
+      const out: unknown[] = [];
+      let after: string | null = null;
+      do {
+        const page = await listVariants(db, ORDER, { hideTierIV: false, limit: 1000, after });
+        out.push(...page.rows.map(({ fileId: _f, ...row }) => row));
+        after = page.next;
+      } while (after);
+      return out;
+    };
+    expect(await ingestVcf(db, { orderId: ORDER, path })).toMatchObject({ ok: true, records: 1500 });
+    const binary = await all();
+    await clearCache(db);
+    expect(await ingestVcf(throughCopyCsv({}), { orderId: ORDER, path, cacheDir })).toMatchObject({ ok: true, records: 1500 });
+    expect(await all()).toEqual(binary);
+  });
+});
+
+describe('a cache from the layout before migration 4', () => {
+  it('is cleared by the migration, named as stale, and comes back with the next ingest', async () => {
+    const { openPglite } = await import('../../src/db/pglite.ts');
+    const { MIGRATIONS, migrate } = await import('../../src/db/schema.ts');
+    const old = await openPglite(join(tmp.dir, 'old-store'));
+    try {
+      // a store as migrations 1-3 left it, with a file in the shared variants table
+      await old.exec('CREATE TABLE schema_migrations (version int PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())');
+      for (const m of MIGRATIONS.filter((x) => x.version <= 3)) {
+        await old.exec(m.sql);
+        await old.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [m.version, m.name]);
+      }
+      const path = writeVcf(tmp.dir, 'before.vcf', vcfText([R1, R2]));
+      await old.query(
+        `INSERT INTO vcf_files (id, order_id, sha256, path, status, record_count) VALUES ('0123456789abcdef', $1, 'x', $2, 'ready', 1)`,
+        [ORDER, path],
+      );
+      await old.query(`INSERT INTO variants (id, file_id, order_id, ordinal, chrom, pos, ref, alt, info) VALUES ('v1', '0123456789abcdef', $1, 1, 'chr13', 1, 'A', 'G', '{}')`, [ORDER]);
+      expect(await migrate(old)).toEqual([4]);
+      expect(await old.query(`SELECT to_regclass('variants')::text AS t`)).toEqual([{ t: null }]);
+      const page = await listVariants(old, ORDER);
+      expect(page).toMatchObject({ rows: [], fileId: null });
+      expect(page.stale).toMatch(/built by an older version of Curio .*; ingest .*before\.vcf again/);
+      expect(await getVariant(old, 'v1')).toBeNull();
+      // recovery leaves the stale file listed; the next ingest of the order replaces it
+      await recoverVcfCache(old);
+      expect(await ingestVcf(old, { orderId: ORDER, path })).toMatchObject({ ok: true, records: 2, skipped: false });
+      const after = await listVariants(old, ORDER);
+      expect(after.rows).toHaveLength(2);
+      expect(after.stale).toBeUndefined();
+      expect(await old.query('SELECT status FROM vcf_files')).toEqual([{ status: 'ready' }]);
+    } finally {
+      await old.close();
+    }
   });
 });
 
@@ -259,7 +370,7 @@ const sql = {
   async transaction(fn) { return fn(sql); },
   async copyCsv(_t, _c, csv) { const n = csv.split('\\n').filter(Boolean).length; rows += n; return n; },
 };
-const r = await ingestVcf(sql, { orderId: '${ORDER}', path: '${path}' });
+const r = await ingestVcf(sql, { orderId: '${ORDER}', path: '${path}', cacheDir: '${join(tmp.dir, 'tsx-cache')}' });
 console.log(JSON.stringify({ ...r, rows }));
 `,
     );

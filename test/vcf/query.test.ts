@@ -1,4 +1,5 @@
 // keyset pages must list exactly what one big ORDER BY would, for every sort and filter
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SqlDatabase } from '../../src/db/sql.ts';
 import {
@@ -12,6 +13,7 @@ import {
   type VariantFilter,
   type VariantRow,
   type VariantSort,
+  type VariantSortKey,
 } from '../../src/vcf/index.ts';
 import { rng } from '../../bench/vcf/generate.mjs';
 import { openCache, ORDER, ORDER2, rec, tempDir, vcfText, writeVcf } from './helpers.ts';
@@ -35,17 +37,25 @@ function dataset(seed: number): string[] {
     // a few repeated values, so ties need the ordinal to break them
     if (r() < 0.8) info.push(`ISEQ_REPORT_VAF=${pick(['0.5', '0.01', String(Math.round(r() * 1000) / 1000)])}`);
     if (r() < 0.1) info.push('ISEQ_REPORT_VARIANT_CATEGORY=Fusion');
-    if (r() < 0.2) info.push('ANN=T|missense_variant|MODERATE|X|E|transcript|T|pc|1/1|c.524G>A|p.Arg175His|||||');
+    if (r() < 0.2) info.push(`ANN=T|${pick(['missense_variant', 'stop_gained'])}|MODERATE|X|E|transcript|T|pc|1/1|c.${pick(['524G>A', '35G>T'])}|p.${pick(['Arg175His', 'Gly12Val'])}|||||`);
+    if (r() < 0.6) info.push(`ISEQ_REPORT_READ_COUNT=${pick([10, 150, 151, Math.floor(r() * 400)])}`);
+    if (r() < 0.5) info.push(`gnomAD_AF=${pick(['0.001', '0.2', String(Math.round(r() * 1e4) / 1e6)])}`);
+    if (r() < 0.3) info.push(`CLNSIG=${pick(['Pathogenic', 'Benign', 'Uncertain_significance'])}`);
     const chrom = pick(['chr1', 'chr2', 'chrX']);
-    lines.push(rec(chrom, pos, '.', 'A', pick(['G', 'T', 'C,T']), '.', r() < 0.8 ? 'PASS' : 'LowQual', info.join(';') || '.', 'GT', '0/1'));
+    const sample = r() < 0.1 ? '0/1' : `0/1:${pick([20, 100, Math.floor(r() * 900)])}`;
+    const filter = pick(['PASS', 'PASS', 'PASS', 'LowQual', 'q10;s50', '.']);
+    lines.push(rec(chrom, pos, '.', 'A', pick(['G', 'T', 'C,T']), '.', filter, info.join(';') || '.', sample.includes(':') ? 'GT:DP' : 'GT', sample));
   }
   return lines;
 }
 
+/** curations by variant id: few, as in life, with every ACMG class, both reportable answers, and unset values */
+const curations = new Map<string, { acmg: string | null; reportable: boolean | null }>();
+
 beforeAll(async () => {
   db = await openCache();
   const path = writeVcf(tmp.dir, 'q.vcf', vcfText(dataset(SEED)));
-  const r = await ingestVcf(db, { orderId: ORDER, path, batchRows: 200 });
+  const r = await ingestVcf(db, { orderId: ORDER, path, batchRows: 200, cacheDir: join(tmp.dir, 'cache') });
   if (!r.ok) throw new Error(r.message);
   all = [];
   let after: string | null = null;
@@ -54,6 +64,27 @@ beforeAll(async () => {
     all.push(...page.rows);
     after = page.next;
   } while (after);
+  // the store's curations table (src/db/schema.ts), without the foreign key to orders
+  await db.exec(`CREATE TABLE curations (order_id uuid NOT NULL, variant_id text NOT NULL, tier_override text, acmg_class text, reportable boolean,
+    note text, curated_by uuid NOT NULL, curated_at timestamptz NOT NULL, version int NOT NULL, PRIMARY KEY (order_id, variant_id))`);
+  const r2 = rng(SEED + 1);
+  const classes = ['P', 'LP', 'VUS', 'LB', 'B', null];
+  const answers = [true, false, null];
+  for (const v of all) {
+    if (r2() > 0.06) continue;
+    const c = { acmg: classes[Math.floor(r2() * classes.length)] ?? null, reportable: answers[Math.floor(r2() * answers.length)] ?? null };
+    curations.set(v.id, c);
+    await db.query(
+      `INSERT INTO curations (order_id, variant_id, acmg_class, reportable, curated_by, curated_at, version) VALUES ($1, $2, $3, $4, $1, now(), 1)`,
+      [ORDER, v.id, c.acmg, c.reportable],
+    );
+  }
+  // a curation of another order's variant, and one of a variant not in the file: neither shows
+  await db.query(`INSERT INTO curations (order_id, variant_id, acmg_class, curated_by, curated_at, version) VALUES ($1, $2, 'P', $1, now(), 1)`, [
+    ORDER2,
+    all[0]?.id ?? '',
+  ]);
+  await db.query(`INSERT INTO curations (order_id, variant_id, acmg_class, curated_by, curated_at, version) VALUES ($1, 'gone', 'P', $1, now(), 1)`, [ORDER]);
 });
 afterAll(async () => {
   await db.close();
@@ -75,18 +106,43 @@ function reference(f: VariantFilter, sort: VariantSort): string[] {
       (!t || [v.gene, v.hgvsC, v.hgvsP, v.consequence, v.alias, v.vcfId].some((x) => x?.toLowerCase().includes(t))),
   );
   const sign = sort.dir === 'asc' ? 1 : -1;
-  const key = (v: VariantRow) => (sort.key === 'locus' ? null : sort.key === 'gene' ? v.gene : sort.key === 'vaf' ? v.vaf : v.tier);
+  const nullsFirst = sort.nulls === 'first';
   rows.sort((a, b) => {
     if (sort.key !== 'locus') {
-      const ka = key(a);
-      const kb = key(b);
-      if (ka === null && kb !== null) return 1;
-      if (kb === null && ka !== null) return -1;
+      const ka = sortValue(a, sort.key);
+      const kb = sortValue(b, sort.key);
+      if (ka === null && kb !== null) return nullsFirst ? -1 : 1;
+      if (kb === null && ka !== null) return nullsFirst ? 1 : -1;
       if (ka !== null && kb !== null && ka !== kb) return (ka < kb ? -1 : 1) * sign;
     }
     return (a.ordinal - b.ordinal) * sign;
   });
   return rows.map((v) => v.id);
+}
+
+const ACMG_RANK: Record<string, number> = { P: 1, LP: 2, VUS: 3, LB: 4, B: 5 };
+
+/** the documented sort value of each key: a column, or the curation's rank (ACMG pathogenic first, reportable yes first) */
+function sortValue(v: VariantRow, key: VariantSortKey): string | number | null {
+  const c = curations.get(v.id);
+  switch (key) {
+    case 'locus':
+      return null;
+    case 'acmg':
+      return c?.acmg ? (ACMG_RANK[c.acmg] ?? 6) : null;
+    case 'reportable':
+      return c?.reportable === true ? 1 : c?.reportable === false ? 2 : null;
+    case 'hgvs_c':
+      return v.hgvsC;
+    case 'hgvs_p':
+      return v.hgvsP;
+    case 'read_count':
+      return v.readCount;
+    case 'pop_af':
+      return v.popAf;
+    default:
+      return v[key];
+  }
 }
 
 async function walk(f: VariantFilter, sort: VariantSort, limit: number): Promise<string[]> {
@@ -132,6 +188,25 @@ describe('listVariants', () => {
     );
   });
 
+  it('every key has values, nulls and ties in the dataset, so the walks above test all three', () => {
+    for (const key of VARIANT_SORT_KEYS.filter((k) => k !== 'locus')) {
+      const values = all.map((v) => sortValue(v, key));
+      const present = values.filter((x) => x !== null);
+      expect(present.length, key).toBeGreaterThan(1);
+      expect(present.length, key).toBeLessThan(all.length);
+      expect(new Set(present).size, key).toBeLessThan(present.length);
+    }
+  });
+
+  it.each(VARIANT_SORT_KEYS.map((key) => [key] as const))('%s: nulls first in one direction reads the other direction backwards', async (key) => {
+    for (const [filter, dir] of [[{}, 'asc'], [{ hideTierIV: false, passOnly: true }, 'desc']] as const) {
+      const forward = await walk(filter, { key, dir }, 41);
+      const backward = await walk(filter, { key, dir: dir === 'asc' ? 'desc' : 'asc', nulls: 'first' }, 23);
+      expect(backward).toEqual([...forward].reverse());
+      expect(backward).toEqual(reference(filter, { key, dir: dir === 'asc' ? 'desc' : 'asc', nulls: 'first' }));
+    }
+  });
+
   it('finds a locus typed as chrom:pos or a range, with or without "chr"', async () => {
     const v = all[10];
     if (!v) throw new Error('no data');
@@ -159,7 +234,7 @@ describe('listVariants', () => {
     const d = await getVariant(db, v?.id ?? '');
     expect(d).toMatchObject({ ...v, orderId: ORDER });
     expect(d?.info.ANN).toBeDefined();
-    expect(d?.format).toEqual({ TUMOR: { GT: ['0/1'] } });
+    expect(d?.format?.TUMOR?.GT).toEqual(['0/1']);
     expect(await getVariant(db, 'nope')).toBeNull();
   });
 

@@ -1,28 +1,44 @@
 // one line → one row, without a worker or a database: extraction and validation
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { parseCsv } from '../../src/db/postgres.ts';
-import { readHeader, splitColumnLine } from '../../src/vcf/header.ts';
+import { isHeaderProblem, readHeader, splitColumnLine } from '../../src/vcf/header.ts';
 import { VARIANT_COLUMNS } from '../../src/vcf/index.ts';
-import { RecordWriter } from '../../src/vcf/record.ts';
+import { recordDetail, RecordReader } from '../../src/vcf/record.ts';
+import { rowBatch } from '../../src/vcf/rows.ts';
 import { BASE_META, header, ORDER, rec, vcfText } from './helpers.ts';
 
-type Row = Record<(typeof VARIANT_COLUMNS)[number], string | null>;
+type Row = Record<(typeof VARIANT_COLUMNS)[number] | 'info' | 'format', string | null>;
 
+/** rows as the CSV loader gets them, with the detail pane's INFO/FORMAT as JSON text */
 function build(records: string[], opts: { meta?: string[]; samples?: string[]; sample?: string } = {}): Row[] {
   const text = vcfText(records, opts);
-  const w = new RecordWriter(header(text, opts.sample), ORDER, 'file1');
-  for (const r of records) {
-    const problem = w.add(r);
-    if (problem) throw new Error(problem);
-  }
-  return parseCsv(w.take()).map((cells) => Object.fromEntries(VARIANT_COLUMNS.map((c, i) => [c, cells[i] ?? null])) as Row);
+  const ctx = header(text, opts.sample);
+  const reader = new RecordReader(ctx, ORDER);
+  const batch = rowBatch('csv');
+  const details = records.map((line) => {
+    const r = reader.read(line);
+    if (typeof r === 'string') throw new Error(r);
+    batch.add(r, 0);
+    return recordDetail(ctx, line);
+  });
+  return parseCsv(batch.take() as string).map((cells, i) => {
+    const d = details[i];
+    return {
+      ...(Object.fromEntries(VARIANT_COLUMNS.map((c, k) => [c, cells[k] ?? null])) as Record<(typeof VARIANT_COLUMNS)[number], string | null>),
+      info: JSON.stringify(d?.info),
+      format: d?.format ? JSON.stringify(d.format) : null,
+    };
+  });
 }
 
 function problem(records: string[], opts: { meta?: string[]; samples?: string[] } = {}): string | null {
-  const w = new RecordWriter(header(vcfText(records, opts)), ORDER, 'file1');
+  const reader = new RecordReader(header(vcfText(records, opts)), ORDER);
   for (const r of records) {
-    const p = w.add(r);
-    if (p) return p;
+    const p = reader.read(r);
+    if (typeof p === 'string') return p;
   }
   return null;
 }
@@ -52,8 +68,6 @@ describe('slim columns', () => {
       alias: 'NPM1-A',
       qual: '99.5',
       ordinal: '1',
-      file_id: 'file1',
-      order_id: ORDER,
     });
     expect(JSON.parse(r?.info ?? '')).toMatchObject({ DP: [900], ISEQ_REPORT_AMP_CLASSIFICATION: ['Tier IIC'] });
     expect(JSON.parse(r?.format ?? '')).toEqual({ TUMOR: { GT: ['0/1'], AD: [500, 20], DP: [520], AF: [0.05] } });
@@ -133,7 +147,7 @@ describe('slim columns', () => {
       ],
       { samples: [] },
     );
-    expect(rows.map((r) => [r.alt, r.filter, r.info, r.format])).toEqual([
+    expect(rows.map((r) => [r.alt, r.filter, r.info, r.format ?? null])).toEqual([
       ['G]17:198982]', 'PASS', '{"SVTYPE":["BND"]}', null],
       ['<DEL>', 'PASS', '{"SVTYPE":["DEL"]}', null],
       ['.', null, '{}', null],
@@ -188,6 +202,54 @@ describe('malformed records', () => {
 
   it('accepts nan and inf in Float fields and missing values anywhere', () => {
     expect(problem([ok('gnomAD_AF=nan'), ok('gnomAD_AF=.'), ok('DP=.'), rec('1', 1, '.', 'A', 'G', 'nan', '.', '.', 'GT', '0/1')])).toBeNull();
+  });
+
+  it('words a problem the same whichever path found it', () => {
+    // the hot path hands doubtful records to the full parse, which words the message
+    expect(problem([ok('DP=1;DP=2.5')])).toMatch(/INFO\/DP value "1" is not an Integer/);
+    expect(problem([ok('gnomAD_AF=%41')])).toMatch(/gnomAD_AF value "%41" is not a Float/);
+    expect(problem([rec('1', 1, '.', 'A', 'G', '.', '.', '.', 'GT:DP:DP', '0/1:7.5:3')])).toBeNull();
+    expect(problem([rec('1', 1, '.', 'A', 'G', '.', '.', '.', 'GT:DP', '0/1:3,x')], { samples: ['TUMOR'] })).toMatch(/FORMAT\/DP of sample TUMOR/);
+  });
+});
+
+/** every record of every fixture (and some made-up ones): the hot path reads what the full parse reads */
+describe('the hot path', () => {
+  const dir = join(import.meta.dirname, '../fixtures/vcf');
+  const files = readdirSync(dir).filter((f) => /\.vcf(\.gz)?$/.test(f));
+  it.each(files)('%s', (file) => {
+    const raw = readFileSync(join(dir, file));
+    const text = (raw[0] === 0x1f ? gunzipSync(raw) : raw).toString('utf8');
+    const lines = text.split('\n').map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l));
+    const meta = lines.filter((l) => l.startsWith('##'));
+    const at = lines.findIndex((l) => l.startsWith('#CHROM'));
+    const h = readHeader(meta, lines[at] ?? '', at + 1, undefined);
+    if (isHeaderProblem(h)) return;
+    const fast = new RecordReader(h, ORDER);
+    const full = new RecordReader(h, ORDER, { fullParse: true });
+    const records = lines.slice(at + 1).filter((l) => l !== '' && !l.startsWith('#'));
+    for (const line of records) expect(fast.read(line), line).toEqual(full.read(line));
+  });
+
+  it('agrees on odd values: percent-encoding, flags with values, missing items, duplicates', () => {
+    const text = vcfText([]);
+    const lines = [
+      'ISEQ_REPORT_GENE_SYMBOL=A%3BB;ISEQ_REPORT_VAF=0.1,.;ALIAS_ID',
+      'ISEQ_REPORT_VAF=;CLNSIG=.;ALIAS_ID=X,.,Y;DP=5;DP=7',
+      'ISEQ_REPORT_AMP_CLASSIFICATION=Tier%20IA;gnomAD_AF=1e-5;ANN=.,T|missense_variant|M|G|E|t|T|pc|1|c.1A>T|p.M1L|||||',
+      'CSQ=T|intron_variant|MODIFIER|AAA|G1|T1|c.1|p.1|YES|1|0.2|benign;AF=0.3;ISEQ_REPORT_READ_COUNT=12',
+      '.',
+      '',
+    ];
+    const h = header(text);
+    const fast = new RecordReader(h, ORDER);
+    const full = new RecordReader(h, ORDER, { fullParse: true });
+    for (const info of lines) {
+      for (const sample of ['0/1:10,5:15:0.3', '.', '0/1:.:.:.', '0/1:1,2,3:9']) {
+        const line = rec('1', 1, '.', 'A', 'G,T', '.', '.', info, 'GT:AD:DP:AF', sample);
+        expect(fast.read(line), line).toEqual(full.read(line));
+      }
+    }
   });
 });
 
