@@ -1,48 +1,13 @@
 import { stringFlag } from './args.ts';
 import { randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
-import {
-  can,
-  isReportEditable,
-  isReportOpen,
-  populateReport,
-  renderReport,
-  REPORTABLE_TIERS,
-  SIGNATURE_MEANINGS,
-  type Curation,
-  type Order,
-  type Report,
-  type ReportCandidate,
-  type ReportVariant,
-} from '../core/index.ts';
-import { orderCurations, orderReports, sha256Hex, verifyReportHash } from '../db/index.ts';
+import { can, isReportOpen, renderReport, SIGNATURE_MEANINGS, type Order, type Report, type ReportVariant } from '../core/index.ts';
+import { orderReports, prepareReportDraft, sha256Hex, verifyReportHash } from '../db/index.ts';
 import type { CommandDef } from './cmd-orders.ts';
-import { ensureVariantCache, requireOrderCapability, vcfArea } from './cmd-variants.ts';
+import { ensureVariantCache, requireOrderCapability } from './cmd-variants.ts';
 import { EXIT, report, type Session } from './context.ts';
 import { table, toWire, type Output } from './output.ts';
 import { orderRef, submit } from './session-helpers.ts';
-
-/** the variants a draft may admit: a reportable tier in the file, or a curation that can make one */
-async function candidatesOf(s: Session, order: Order, curations: ReadonlyMap<string, Curation>): Promise<{ candidates: ReportCandidate[]; cached: boolean }> {
-  const { listVariants, getVariant } = await vcfArea();
-  const out: ReportCandidate[] = [];
-  let after: string | null = null;
-  let fileId: string | null = null;
-  // only reportable-tier rows are read, page by page: the cache is never loaded whole
-  do {
-    const page = await listVariants(s.db, order.id, { tiers: [...REPORTABLE_TIERS], hideTierIV: false, after, limit: 1000 });
-    fileId = page.fileId;
-    out.push(...page.rows);
-    after = page.next;
-  } while (after);
-  const seen = new Set(out.map((v) => v.id));
-  for (const c of curations.values()) {
-    if (seen.has(c.variantId) || (c.reportable !== true && c.tierOverride === null)) continue;
-    const v = await getVariant(s.db, c.variantId);
-    if (v && v.orderId === order.id) out.push(v);
-  }
-  return { candidates: out, cached: fileId !== null };
-}
 
 function counts(vs: readonly ReportVariant[]) {
   return { reported: vs.filter((v) => !v.removed).length, removed: vs.filter((v) => v.removed).length };
@@ -133,35 +98,23 @@ export const reportCommands: Record<string, CommandDef> = {
       const r = await reportsOrExit(s, out, a.positionals[0]!);
       if (!r.ok) return r.exit;
       const { order, reports } = r;
-      const open = openReport(reports);
-      if (open && !isReportEditable(open.status))
-        return report(out, { code: 'conflict', message: `Conflict: report version ${open.version} of ${order.displayId} is ${open.status}; it is no longer edited` });
       await ensureVariantCache(s.db);
-      const curations = new Map((await orderCurations(s.db, order.id)).map((c) => [c.variantId, c]));
-      const { candidates, cached } = await candidatesOf(s, order, curations);
-      const thresholds = await (await vcfArea()).orderAdmissionThresholds(s.db, order.id);
-      const variants = populateReport(open?.variants ?? [], candidates, curations, thresholds);
       const summary = stringFlag(a.flags.summary);
-      if (!cached) out.err(`note: order ${order.displayId} has no ingested VCF; the draft admits no variants (curio vcf ingest ${order.displayId} FILE)`);
+      const draft = await prepareReportDraft(s.db, order, reports, summary !== undefined ? { summary } : {});
+      if (!draft.success) return report(out, draft.error);
+      const { open, reportId } = draft.data;
+      if (!draft.data.cached) out.err(`note: order ${order.displayId} has no ingested VCF; the draft admits no variants (curio vcf ingest ${order.displayId} FILE)`);
       const known = new Set((open?.variants ?? []).map((v) => v.variantId));
-      const reportId = open?.id ?? randomUUID();
-      return submit(
-        s,
-        out,
-        open
-          ? { type: 'report.setVariants', orderId: order.id, reportId, variants, baseVersion: open.rowVersion, ...(summary !== undefined ? { summary } : {}) }
-          : { type: 'report.createDraft', orderId: order.id, reportId, variants, ...(summary !== undefined ? { summary } : {}) },
-        {
-          wait: !a.flags['no-wait'],
-          done: async () => {
-            const again = await reread(s, order, reportId);
-            if (!again) return { text: `drafted a report for ${order.displayId}`, data: { report_id: reportId } };
-            const added = again.variants.filter((v) => !known.has(v.variantId)).length;
-            const change = open ? `; ${added} newly admitted` : '';
-            return { text: `${open ? 'refreshed' : 'drafted'} ${reportLine(order, again)}${change}`, data: toWire(again) };
-          },
+      return submit(s, out, draft.data.command, {
+        wait: !a.flags['no-wait'],
+        done: async () => {
+          const again = await reread(s, order, reportId);
+          if (!again) return { text: `drafted a report for ${order.displayId}`, data: { report_id: reportId } };
+          const added = again.variants.filter((v) => !known.has(v.variantId)).length;
+          const change = open ? `; ${added} newly admitted` : '';
+          return { text: `${open ? 'refreshed' : 'drafted'} ${reportLine(order, again)}${change}`, data: toWire(again) };
         },
-      );
+      });
     },
   },
 

@@ -148,7 +148,7 @@ export async function runDemo(argv: readonly string[], env: NodeJS.ProcessEnv, i
     return EXIT_USAGE;
   }
   const home = curioHome(env);
-  const [{ demoPaths, ensureDemoStore }, { acquireLock }, { startRelay }, { parseArgs }] = await Promise.all([
+  const [{ demoPaths, ensureDemoStore, ingestDemoVariants }, { acquireLock }, { startRelay }, { parseArgs }] = await Promise.all([
     import('./demo.ts'),
     import('./home.ts'),
     import('../sync-server/index.ts'),
@@ -189,6 +189,9 @@ export async function runDemo(argv: readonly string[], env: NodeJS.ProcessEnv, i
           out.err(s.error.message);
           return exitFor(s.error.code);
         }
+        // the variant cache is per store: the replica ingests the demo files the relay has
+        out.out('curio demo: loading the demo variant files');
+        await ingestDemoVariants(store.db, s.data.project.id);
         handedOver = true;
         const hint: LoadingHint = { user: 'cora', project: s.data.project.name, what: paths.client };
         const session = s.data;

@@ -32,3 +32,4 @@ export {
   verifyReportHash,
   type AnalysisFilter,
 } from './reports.ts';
+export { prepareReportDraft, type ReportDraft, type ReportDraftCommand } from './report-draft.ts';

@@ -25,19 +25,37 @@ import {
   type Span,
 } from './kit/index.ts';
 import { ChoiceList, FilterDialog } from './overlays.tsx';
+import { orderRight, refusalText } from './rights.ts';
 import { DetailScreen } from './screens/DetailScreen.tsx';
 import { OrderFormScreen } from './screens/OrderFormScreen.tsx';
 import { OrdersScreen } from './screens/OrdersScreen.tsx';
 import { QueueScreen } from './screens/QueueScreen.tsx';
+import { ReportScreen } from './screens/ReportScreen.tsx';
 import { SyncScreen } from './screens/SyncScreen.tsx';
-import { HandlerContext, UiContext, type ChoiceOption, type ConfirmRequest, type FocusInfo, type OpenMode, type Route, type ScreenHandler, type ScreenProps, type Ui } from './ui.ts';
+import { VariantScreen } from './screens/VariantScreen.tsx';
+import {
+  HandlerContext,
+  UiContext,
+  type ChoiceOption,
+  type ConfirmRequest,
+  type DialogRender,
+  type FocusInfo,
+  type OpenMode,
+  type PromptRequest,
+  type Route,
+  type ScreenHandler,
+  type ScreenProps,
+  type Ui,
+} from './ui.ts';
 
 type Overlay =
   | { kind: 'help' }
   | { kind: 'palette' }
   | { kind: 'filter' }
   | { kind: 'confirm'; request: ConfirmRequest }
-  | { kind: 'choose'; title: string; options: readonly ChoiceOption[] };
+  | { kind: 'choose'; title: string; options: readonly ChoiceOption[] }
+  | { kind: 'prompt'; request: PromptRequest }
+  | { kind: 'dialog'; render: DialogRender };
 
 /** frame = header + body + message line + status bar, one line short of the terminal */
 export const HEADER_LINES = 1;
@@ -85,6 +103,12 @@ const ORDER_REQUESTS: Partial<Record<TuiCommandId, ActionRequest['kind']>> = {
 
 const DEBOUNCE_MS = 30;
 
+/** the status bar's hint per screen: the keys that matter most there, short enough for 80 columns */
+const HINTS: Partial<Record<ScreenKind, string>> = {
+  variants: 'f filter ⏎ info ? help',
+  report: 'd draft A sign ? help',
+};
+
 export interface WorkspaceProps {
   backend: TuiBackend;
   initial?: Route;
@@ -104,6 +128,10 @@ function screenFor(route: Route, common: ScreenProps, query: OrderQuery): ReactN
       return <SyncScreen {...common} />;
     case 'detail':
       return <DetailScreen key={route.orderId} {...common} orderId={route.orderId} />;
+    case 'variants':
+      return <VariantScreen key={route.orderId} {...common} orderId={route.orderId} />;
+    case 'report':
+      return <ReportScreen key={route.orderId} {...common} orderId={route.orderId} />;
     case 'form':
       return route.mode === 'create' ? <OrderFormScreen key="new" {...common} mode="create" /> : <OrderFormScreen key={route.orderId} {...common} mode="edit" orderId={route.orderId} />;
   }
@@ -117,6 +145,7 @@ export function Workspace({ backend, initial }: WorkspaceProps): ReactNode {
   const [overlay, setOverlay] = useState<Overlay | null>(null);
   const [searching, setSearching] = useState(false);
   const [searchText, setSearchText] = useState('');
+  const [promptText, setPromptText] = useState('');
   const [query, setQuery] = useState<OrderQuery>({ sort: 'created', descending: true });
   const [version, setVersion] = useState(0);
   const [focus, setFocusState] = useState<FocusInfo>({ orderIds: [], transitions: [] });
@@ -191,7 +220,10 @@ export function Workspace({ backend, initial }: WorkspaceProps): ReactNode {
   }, []);
   const back = useCallback(() => setStack((s) => (s.length > 1 ? s.slice(0, -1) : s)), []);
   const setFocus = useCallback((info: FocusInfo) => {
-    setFocusState((prev) => (prev.orderIds.join() === info.orderIds.join() && prev.transitions.join() === info.transitions.join() ? prev : info));
+    const same = (a: readonly string[] | undefined, b: readonly string[] | undefined) => (a ?? []).join('\n') === (b ?? []).join('\n');
+    setFocusState((prev) =>
+      same(prev.orderIds, info.orderIds) && same(prev.transitions, info.transitions) && same(prev.sortKeys, info.sortKeys) && same(prev.presetNames, info.presetNames) ? prev : info,
+    );
   }, []);
 
   const perform = useCallback(
@@ -225,6 +257,11 @@ export function Workspace({ backend, initial }: WorkspaceProps): ReactNode {
 
   const confirm = useCallback((request: ConfirmRequest) => setOverlay({ kind: 'confirm', request }), []);
   const choose = useCallback((title: string, options: readonly ChoiceOption[]) => setOverlay({ kind: 'choose', title, options }), []);
+  const prompt = useCallback((request: PromptRequest) => {
+    setPromptText(request.initial ?? '');
+    setOverlay({ kind: 'prompt', request });
+  }, []);
+  const dialog = useCallback((render: DialogRender) => setOverlay({ kind: 'dialog', render }), []);
 
   /** checks each order with the rules first: a refusal is explained, not submitted */
   const runActions = useCallback(
@@ -325,8 +362,8 @@ export function Workspace({ backend, initial }: WorkspaceProps): ReactNode {
   );
 
   const ui = useMemo<Ui>(
-    () => ({ backend, version, notify, open, back, confirm, choose, orderCommand, perform, setFocus, userName }),
-    [backend, version, notify, open, back, confirm, choose, orderCommand, perform, setFocus, userName],
+    () => ({ backend, version, notify, open, back, confirm, choose, prompt, dialog, orderCommand, perform, setFocus, userName }),
+    [backend, version, notify, open, back, confirm, choose, prompt, dialog, orderCommand, perform, setFocus, userName],
   );
 
   const ctx: TuiCtx = {
@@ -335,6 +372,8 @@ export function Workspace({ backend, initial }: WorkspaceProps): ReactNode {
     orderIds: focus.orderIds,
     users: users.map((u) => u.name),
     transitions: focus.transitions,
+    sortKeys: focus.sortKeys ?? [],
+    presetNames: focus.presetNames ?? [],
   };
 
   const showOrders = (next: OrderQuery) => {
@@ -363,6 +402,8 @@ export function Workspace({ backend, initial }: WorkspaceProps): ReactNode {
         setSearching(false);
         return setStack([{ kind: id === 'go.queue' ? 'queue' : id === 'go.orders' ? 'orders' : 'sync' }]);
       case 'app.back':
+        // a screen may close something of its own first (the variant detail pane)
+        if (handler.current?.(id, args)) return;
         if (stack.length > 1) return back();
         return notify('info', `Nothing to go back to: ${keysFor(keymap, 'app.quit')} quits`);
       case 'list.search':
@@ -378,6 +419,25 @@ export function Workspace({ backend, initial }: WorkspaceProps): ReactNode {
       }
       case 'order.new':
         return open({ kind: 'form', mode: 'create' });
+      case 'order.variants':
+      case 'order.report': {
+        if (!('orderId' in route)) break;
+        const orderId = route.orderId;
+        const kind = id === 'order.variants' ? 'variants' : 'report';
+        void backend.aggregate(orderId).then((agg) => {
+          if (!agg) return notify('warn', 'That order is gone or not visible to you');
+          if (agg.order.workflow !== 'clinical') return notify('error', `Invalid input: ${agg.order.displayId} is a facility order: no variants or reports`);
+          if (kind === 'variants') {
+            const right = orderRight(backend.actor(), agg, 'browser_viewable', `viewing the variants of order ${agg.order.displayId}`);
+            if (!right.success) return notify('error', refusalText(right.error, agg, 'viewing variants', userName));
+          }
+          // the screen is already open under this one: go back to it as it was
+          const at = stack.findIndex((r) => r.kind === kind && 'orderId' in r && r.orderId === orderId);
+          if (at >= 0) return setStack((s) => s.slice(0, at + 1));
+          open({ kind, orderId });
+        });
+        return;
+      }
       case 'orders.filter':
         if (root !== 'orders' || stack.length > 1) setStack([{ kind: 'orders' }]);
         return setOverlay({ kind: 'filter' });
@@ -420,11 +480,34 @@ export function Workspace({ backend, initial }: WorkspaceProps): ReactNode {
   );
 
   const closeOverlay = () => setOverlay(null);
-  const crumb = route.kind === 'detail' ? (focus.orderIds[0] ?? '…') : route.kind === 'form' ? (route.mode === 'create' ? 'new order' : `edit ${focus.orderIds[0] ?? ''}`) : null;
+  const crumbs: Partial<Record<Route['kind'], string>> = {
+    detail: focus.orderIds[0] ?? '…',
+    variants: `${focus.orderIds[0] ?? '…'} variants`,
+    report: `${focus.orderIds[0] ?? '…'} report`,
+    form: route.kind === 'form' && route.mode === 'create' ? 'new order' : `edit ${focus.orderIds[0] ?? ''}`,
+  };
+  const crumb = crumbs[route.kind] ?? null;
   const actor = backend.actor();
   const footer = (
     <>
-      {searching ? (
+      {overlay?.kind === 'prompt' ? (
+        <TextField
+          width={columns}
+          prefix={`${overlay.request.label}: `}
+          value={promptText}
+          onChange={setPromptText}
+          placeholder={overlay.request.placeholder ?? 'Enter saves, Esc cancels'}
+          onSubmit={(text) => {
+            const request = overlay.request;
+            closeOverlay();
+            request.onSubmit(text);
+          }}
+          onCancel={() => {
+            closeOverlay();
+            notify('info', 'Nothing changed');
+          }}
+        />
+      ) : searching ? (
         <TextField
           width={columns}
           prefix="/"
@@ -448,13 +531,13 @@ export function Workspace({ backend, initial }: WorkspaceProps): ReactNode {
         connection={connectionOf(syncView)}
         queued={syncView?.queued ?? 0}
         rejected={syncView?.rejected ?? 0}
-        hint="? help : cmds"
+        hint={HINTS[screen] ?? '? help : cmds'}
       />
     </>
   );
 
   const overlaySlot =
-    overlay === null
+    overlay === null || overlay.kind === 'prompt'
       ? undefined
       : (body: { width: number; height: number }) => {
           switch (overlay.kind) {
@@ -509,6 +592,8 @@ export function Workspace({ backend, initial }: WorkspaceProps): ReactNode {
             }
             case 'choose':
               return <ChoiceList title={overlay.title} options={overlay.options} width={body.width} height={body.height} onClose={closeOverlay} />;
+            case 'dialog':
+              return overlay.render(body, closeOverlay);
           }
         };
 

@@ -6,11 +6,13 @@ import {
   type Actor,
   type Command,
   type CommandInput,
+  type DecideState,
   type FacilityStatus,
   type Membership,
   type OrderAggregate,
   type OrderStage,
   type Project,
+  type Rejection,
   type User,
 } from '../core/index.ts';
 
@@ -67,18 +69,23 @@ export function selfTarget(actor: Actor, projectId: string): { user: User; membe
   };
 }
 
-/** runs the core rules on a command without applying it */
-export function check(input: ActionInput, command: CommandInput, target?: { user: User; membership: Membership | null }): string | null {
-  const state = {
+/** runs the core rules on a command without applying it; `extra` is the rest of what it needs */
+export function checkWith(input: ActionInput, command: CommandInput, extra: Partial<Omit<DecideState, 'now' | 'project' | 'actor' | 'order'>> = {}): Rejection | null {
+  const state: DecideState = {
     now: input.now ?? new Date().toISOString(),
     project: input.project,
     actor: input.actor,
     order: input.agg,
-    ...(target ? { target } : {}),
+    ...extra,
   };
   // decide() takes parsed commands; the inputs built here are already complete
   const r = decide(state, command as Command);
-  return r.success ? null : r.error.message;
+  return r.success ? null : r.error;
+}
+
+/** runs the core rules on a command without applying it; the rules' message when refused */
+export function check(input: ActionInput, command: CommandInput, target?: { user: User; membership: Membership | null }): string | null {
+  return checkWith(input, command, target ? { target } : {})?.message ?? null;
 }
 
 function action(

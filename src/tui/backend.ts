@@ -1,12 +1,17 @@
 import {
   canSeeOrder,
+  fail,
+  ok,
   type Actor,
   type CommandInput,
   type CommandResult,
+  type Curation,
   type Order,
   type OrderAggregate,
   type Project,
   type Rejection,
+  type Report,
+  type Result,
   type SampleRole,
   type Sample,
   type StatusNote,
@@ -14,24 +19,34 @@ import {
 } from '../core/index.ts';
 import {
   countOrders,
+  curationsOf,
   findOrder,
+  getCuration,
+  getLocal,
   listOrders,
   loadActor,
   loadAggregate,
   loadProject,
   orderHistory,
   orderSamples,
+  orderReports,
   orderStages,
+  prepareReportDraft,
   reviewQueue,
+  setLocal,
   statusNotes,
   type HistoryEntry,
   type OrderFilter,
   type OrderListItem,
   type QueueItem,
+  type ReportDraft,
   type SqlDatabase,
   type StageView,
 } from '../db/index.ts';
 import type { PendingCommand, PendingStatus, ReplicaStatus } from '../sync/index.ts';
+import type { OrderVcfFile, VariantDetail, VariantFilter, VariantFilterPreset, VariantPage, VariantSort } from '../vcf/index.ts';
+import { presetKey, readPresets, storedPresets, type PresetList } from './presets.ts';
+import { vcfArea } from './vcf-area.ts';
 
 // everything the screens read and do, over one logged-in session: a standalone
 // store or a replica of a relay. Screens never see SQL or the sync client.
@@ -120,6 +135,32 @@ export interface PendingView extends PendingCommand {
 
 export type PendingMark = 'queued' | 'rejected';
 
+/** the variant file the browser shows for an order */
+export interface VariantSource {
+  /** the ready file; while none is ready, the one being ingested; null: nothing ingested */
+  file: OrderVcfFile | null;
+  /** the file shown is still being ingested: its rows so far are shown */
+  loading: boolean;
+  /** a newer file of the order is being ingested while the ready one is shown */
+  newerLoading: boolean;
+  /** rows of the file being ingested so far (shown or newer); null when none is */
+  loadedRows: number | null;
+  /** no file, but one an older cache layout held: what to do about it */
+  stale: { path: string; message: string } | null;
+}
+
+export interface VariantPageRequest {
+  filter: VariantFilter;
+  sort: VariantSort;
+  /** the `next` cursor of the page before, in the same direction */
+  after: string | null;
+  /** pages from the end: the sort reversed */
+  reverse: boolean;
+  limit: number;
+  /** read the file being ingested (the source says so) */
+  loading: boolean;
+}
+
 export interface TuiBackend {
   readonly mode: 'standalone' | 'replica';
   readonly user: User;
@@ -149,6 +190,24 @@ export interface TuiBackend {
   presence(): Map<string, string[]>;
   /** called after every change worth a reload */
   onChange(fn: () => void): () => void;
+
+  // the variant cache and the reports of a clinical order; callers check the stage's rights
+  variantSource(orderId: string): Promise<VariantSource>;
+  /** one keyset page: never an offset, so a page deep down costs what the first costs */
+  variantPage(orderId: string, request: VariantPageRequest): Promise<VariantPage>;
+  variantCount(orderId: string, filter: VariantFilter, loading: boolean): Promise<number>;
+  /** one variant with its full INFO and FORMAT, if it belongs to the order */
+  variant(orderId: string, variantId: string, loading: boolean): Promise<VariantDetail | null>;
+  curations(orderId: string, variantIds: readonly string[]): Promise<Map<string, Curation>>;
+  curation(orderId: string, variantId: string): Promise<Curation | null>;
+  /** every report version of the order, oldest first */
+  reports(orderId: string): Promise<Report[]>;
+  /** the command that drafts the report or refreshes the open draft (as curio report draft) */
+  draftReport(order: Order, reports: readonly Report[], summary?: string): Promise<Result<ReportDraft>>;
+  /** this user's saved variant filter presets */
+  variantPresets(): Promise<PresetList>;
+  /** saves (or replaces by name) one of this user's presets */
+  saveVariantPreset(preset: VariantFilterPreset): Promise<Result<PresetList & { replaced: boolean }>>;
 }
 
 function filterOf(b: { actor(): Actor; user: User }, q: OrderQuery, userIds: Map<string, string>): OrderFilter | null {
@@ -321,6 +380,62 @@ export function sessionBackend(session: TuiSession): TuiBackend {
     onChange(fn) {
       listeners.add(fn);
       return () => listeners.delete(fn);
+    },
+
+    async variantSource(orderId) {
+      const { currentVcfFile, countVariants, staleVcfFile } = await vcfArea();
+      const ready = await currentVcfFile(db, orderId, false);
+      const newest = await currentVcfFile(db, orderId, true);
+      const ingesting = newest?.status === 'loading' ? newest : null;
+      // every row of the file being ingested, tier IV too: "N rows so far"
+      const loadedRows = ingesting ? await countVariants(db, orderId, { hideTierIV: false, includeLoading: true }) : null;
+      const stale = ready || ingesting ? null : await staleVcfFile(db, orderId);
+      return {
+        file: ready ?? ingesting,
+        loading: !ready && ingesting !== null,
+        newerLoading: ready !== null && ingesting !== null,
+        loadedRows,
+        stale: stale ? { path: stale.path, message: stale.message } : null,
+      };
+    },
+    async variantPage(orderId, r) {
+      const { listVariants } = await vcfArea();
+      // read from the end: the opposite direction with the unknown values first is exactly
+      // the list backwards
+      const sort = r.reverse
+        ? { key: r.sort.key, dir: r.sort.dir === 'asc' ? ('desc' as const) : ('asc' as const), nulls: r.sort.nulls === 'first' ? ('last' as const) : ('first' as const) }
+        : r.sort;
+      return listVariants(db, orderId, { ...r.filter, sort, after: r.after, limit: r.limit, includeLoading: r.loading });
+    },
+    async variantCount(orderId, filter, loading) {
+      const { countVariants } = await vcfArea();
+      return countVariants(db, orderId, { ...filter, includeLoading: loading });
+    },
+    async variant(orderId, variantId, loading) {
+      const { getVariant } = await vcfArea();
+      const v = await getVariant(db, variantId, { includeLoading: loading });
+      return v && v.orderId === orderId ? v : null;
+    },
+    curations: (orderId, variantIds) => curationsOf(db, orderId, variantIds),
+    curation: (orderId, variantId) => getCuration(db, orderId, variantId),
+    reports: (orderId) => orderReports(db, orderId),
+    draftReport: (order, reports, summary) => prepareReportDraft(db, order, reports, summary === undefined ? {} : { summary }),
+    async variantPresets() {
+      const { variantFilterPresetSchema } = await vcfArea();
+      return readPresets(await getLocal<unknown>(db, presetKey(user.id)), variantFilterPresetSchema);
+    },
+    async saveVariantPreset(preset) {
+      const { variantFilterPresetSchema, DEFAULT_FILTER_PRESETS } = await vcfArea();
+      const checked = variantFilterPresetSchema.safeParse(preset);
+      if (!checked.success) return fail('invalid_input', `Invalid input: preset ${checked.error.issues[0]?.message ?? 'not valid'}`);
+      const name = checked.data.name.trim();
+      if (DEFAULT_FILTER_PRESETS.some((p) => p.name.toLowerCase() === name.toLowerCase()))
+        return fail('conflict', `Conflict: "${name}" is a built-in preset; choose another name`);
+      const current = readPresets(await getLocal<unknown>(db, presetKey(user.id)), variantFilterPresetSchema);
+      const replaced = current.presets.some((p) => p.name.toLowerCase() === name.toLowerCase());
+      const presets = [...current.presets.filter((p) => p.name.toLowerCase() !== name.toLowerCase()), { ...checked.data, name }];
+      await setLocal(db, presetKey(user.id), storedPresets(presets));
+      return ok({ presets, problem: null, replaced });
     },
   };
   return backend;

@@ -1,10 +1,13 @@
 import { Box } from 'ink';
 import { useState, type ReactNode } from 'react';
+import type { Result } from '../core/index.ts';
+import type { VariantFilter } from '../vcf/index.ts';
 import type { OrderQuery } from './backend.ts';
 import { wrapText } from './format.ts';
 import { STATUS_FILTERS } from './keymap.ts';
 import { fit, keyNameOf, LineText, SelectField, TextField, useForm, useKeyInput, useTheme, type SelectOption } from './kit/index.ts';
 import type { ChoiceOption } from './ui.ts';
+import { fieldsOf, filterOf, parseTiers, parseVaf, type FilterFields } from './variant-filter.ts';
 
 // the app's own dialogs: choosing one of a few actions, and the Orders filter
 
@@ -121,3 +124,75 @@ export function FilterDialog({ query, users, width, onApply, onCancel }: FilterD
     </Box>
   );
 }
+
+export interface VariantFilterDialogProps {
+  filter: VariantFilter;
+  width: number;
+  /** the query layer's own check of the filter (variantFilterSchema) */
+  validate: (filter: VariantFilter) => Result<VariantFilter>;
+  onApply: (filter: VariantFilter) => void;
+  onCancel: () => void;
+}
+
+/** the variant browser's filter: Tab moves, Enter applies from any field, Esc cancels */
+export function VariantFilterDialog({ filter, width, validate, onApply, onCancel }: VariantFilterDialogProps): ReactNode {
+  const { glyph } = useTheme();
+  const [problem, setProblem] = useState<string | null>(null);
+  const form = useForm<FilterFields>({
+    initial: fieldsOf(filter),
+    validate: {
+      tiers: (v) => {
+        const r = parseTiers(v);
+        return r.success ? null : r.error.message.replace(/^Invalid input: /, '');
+      },
+      minVaf: (v) => {
+        const r = parseVaf(v);
+        return r.success ? null : r.error.message.replace(/^Invalid input: /, '');
+      },
+    },
+    onSubmit: (v) => {
+      const parsed = filterOf(v);
+      const checked = parsed.success ? validate(parsed.data) : parsed;
+      if (!checked.success) return setProblem(checked.error.message);
+      onApply(checked.data);
+    },
+  });
+  const apply = () => void form.submit();
+  const common = (name: keyof FilterFields) => {
+    const f = form.field(name);
+    return { label: LABELS[name], labelWidth: 14, width, focus: f.focus, error: f.error, onSubmit: apply, onCancel };
+  };
+  return (
+    <Box flexDirection="column" width={width}>
+      <LineText line={[{ text: ' Filter variants', tone: 'title' }]} width={width} />
+      <TextField {...common('tiers')} value={form.values.tiers} onChange={(v) => form.set('tiers', v)} placeholder="any, e.g. IA, IB, IIC, IID" />
+      <SelectField {...common('tierIV')} options={TIER_IV} value={form.values.tierIV} onChange={(v) => form.set('tierIV', v)} />
+      <TextField {...common('minVaf')} value={form.values.minVaf} onChange={(v) => form.set('minVaf', v)} placeholder="none, e.g. 0.05 or 5%" />
+      <TextField {...common('genes')} value={form.values.genes} onChange={(v) => form.set('genes', v)} placeholder="any, e.g. KRAS, NRAS" />
+      <TextField {...common('category')} value={form.values.category} onChange={(v) => form.set('category', v)} placeholder="any, e.g. SNV, Indel, Fusion, CNV" />
+      <SelectField {...common('passOnly')} options={PASS} value={form.values.passOnly} onChange={(v) => form.set('passOnly', v)} />
+      <TextField {...common('text')} value={form.values.text} onChange={(v) => form.set('text', v)} placeholder="gene, HGVS, consequence, ID, or chr7:140753336" />
+      <LineText line=" " width={width} />
+      <LineText line={[{ text: ' Tab/Shift-Tab move · ←/→ choose · Enter applies · Esc cancels', tone: 'muted' }]} width={width} />
+      {problem ? <LineText line={[{ text: ` ${glyph.error} ${problem}`, tone: 'danger' }]} width={width} /> : null}
+    </Box>
+  );
+}
+
+const LABELS: Record<keyof FilterFields, string> = {
+  tiers: 'tiers',
+  tierIV: 'tier IV',
+  minVaf: 'min VAF',
+  genes: 'genes',
+  category: 'category',
+  passOnly: 'PASS only',
+  text: 'text',
+};
+const TIER_IV: SelectOption<FilterFields['tierIV']>[] = [
+  { value: 'hidden', label: 'hidden' },
+  { value: 'shown', label: 'shown' },
+];
+const PASS: SelectOption<FilterFields['passOnly']>[] = [
+  { value: 'no', label: 'no' },
+  { value: 'yes', label: 'yes' },
+];

@@ -1,4 +1,4 @@
-import { createContext, useContext, useLayoutEffect, useRef } from 'react';
+import { createContext, useContext, useLayoutEffect, useRef, type ReactNode } from 'react';
 import type { CommandInput } from '../core/index.ts';
 import type { SubmitOutcome, TuiBackend } from './backend.ts';
 import type { TuiCommandId } from './keymap.ts';
@@ -11,6 +11,8 @@ export type Route =
   | { kind: 'orders' }
   | { kind: 'sync' }
   | { kind: 'detail'; orderId: string }
+  | { kind: 'variants'; orderId: string }
+  | { kind: 'report'; orderId: string }
   | { kind: 'form'; mode: 'create' }
   | { kind: 'form'; mode: 'edit'; orderId: string };
 
@@ -34,10 +36,24 @@ export interface ConfirmRequest {
   onConfirm: () => void;
 }
 
+/** one line of text asked for on the message line (a note, a reason, a name) */
+export interface PromptRequest {
+  label: string;
+  initial?: string;
+  placeholder?: string;
+  /** Enter; the text as typed (trimmed by the caller if it wants) */
+  onSubmit: (text: string) => void;
+}
+
+/** a screen's own dialog in place of the body; `close` takes it away */
+export type DialogRender = (body: { width: number; height: number }, close: () => void) => ReactNode;
+
 /** what the palette can complete for the screen in front */
 export interface FocusInfo {
   orderIds: readonly string[];
   transitions: readonly string[];
+  sortKeys?: readonly string[];
+  presetNames?: readonly string[];
 }
 
 /** what every screen is given */
@@ -62,6 +78,8 @@ export interface Ui {
   back(): void;
   confirm(request: ConfirmRequest): void;
   choose(title: string, options: readonly ChoiceOption[]): void;
+  prompt(request: PromptRequest): void;
+  dialog(render: DialogRender): void;
   /** runs a key-table command that acts on orders (assign, advance, transition, …) */
   orderCommand(id: TuiCommandId, args: readonly string[], orderIds: readonly string[]): void;
   /** submits a command and reports the outcome on the message line */

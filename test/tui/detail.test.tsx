@@ -25,7 +25,8 @@ describe('Order detail', () => {
   test('the labflow pane: every stage with state, assignee and capability flags; actions with the reason when refused', async () => {
     const order = await orderIn('review', `AND s.assignee_id = (SELECT id FROM users WHERE name = 'cora') AND s.state = 'pending'`);
     const app = await renderApp(await sessionAs(db, 'cora'), { initial: { kind: 'detail', orderId: order.id } });
-    const frame = await app.waitFor('Stages · Clinical review v1');
+    // the cursor is placed on the first action once the order is read
+    const frame = await app.waitFor(/Stages · Clinical review v1[\s\S]*^› +a +Assign/m);
     expect(frame).toContain(`${order.displayId}  ◑ review`);
     expect(frame).toMatch(/▸ review +○ pending +cora +browser:view\+edit report:view\+edit/);
     expect(frame).toMatch(/analyzing +✓ completed/);

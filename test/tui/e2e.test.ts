@@ -1,10 +1,11 @@
 // the real program (bin/curio) in a real terminal (tmux) at 80×24: what a user
 // at an SSH prompt sees, from opening Curio to getting the shell back
 
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, test } from 'vitest';
+import { demoVcfText } from '../../src/cli/demo.ts';
 import { BIN, REPO_ROOT, runCli } from '../helpers/cli.ts';
 import { createSyncFixture, loginReplica, startRelayInProcess, type SyncFixture } from '../helpers/relay.ts';
 import { startTmux, type TmuxSession } from '../helpers/tmux.ts';
@@ -124,6 +125,57 @@ describe('curio in a real terminal (tmux, 80×24)', () => {
   }, 120_000);
 });
 
+describe('the variant browser and the report in a real terminal', () => {
+  test('v browses the VCF, Space marks a variant reportable, G and g, R drafts the report, Esc back, q', async () => {
+    const home = tempHome();
+    expect((await runCli(home, ['init', '--project', 'oncology'])).code).toBe(0);
+    expect((await runCli(home, ['orders', 'create', '-n', 'ORD-2026-0001', '--priority', 'high'])).code).toBe(0);
+    const vcf = join(home, 'tumour.vcf');
+    writeFileSync(vcf, demoVcfText(4, 400));
+    expect((await runCli(home, ['vcf', 'ingest', 'ORD-2026-0001', vcf])).code).toBe(0);
+    const listed = JSON.parse((await runCli(home, ['variants', 'list', 'ORD-2026-0001', '--json', '--limit', '10000'])).stdout) as { id: string; chrom: string; pos: number }[];
+
+    const s = await openCurio(home);
+    await s.waitFor(/^› .*ORD-2026-0001/m, START_MS);
+    await s.sendKeys('Enter');
+    await s.waitFor('▸Labflow');
+    await s.sendKeys('v');
+    const browser = await s.waitFor(new RegExp(`tumour\\.vcf \\(TUMOR\\) · ${listed.length} of 400 variants · 1/${listed.length}`));
+    expect(browser).toMatch(/^ {3}R LOCUS↑ +GENE +HGVS +TIER CAT +VAF DEPTH ACMG$/m);
+    expect(lastUsedLine(browser)).toBeLessThanOrEqual(23);
+    const first = listed[0]!;
+    expect(cursorRow(browser)).toContain(`${first.chrom}:${first.pos} `);
+
+    await s.sendKeys('G');
+    const last = listed[listed.length - 1]!;
+    await s.waitFor(new RegExp(`^› .*${last.chrom}:${last.pos} `, 'm'));
+    await s.sendKeys('g');
+    await s.waitFor(new RegExp(`^› .*${first.chrom}:${first.pos} `, 'm'));
+    await s.sendKeys('Space');
+    await s.waitFor(/✓ ORD-2026-0001 .*: reportable/);
+    await s.waitFor(/^› {2}✓ chr/m);
+
+    await s.sendKeys('R');
+    await s.waitFor('ORD-2026-0001 report · no report yet');
+    await s.sendKeys('d');
+    const report = await s.waitFor(/version 1 of 1 · ○ draft/);
+    expect(report).toMatch(/▸Variants \(\d+ reported\)/);
+    expect(lastUsedLine(report)).toBeLessThanOrEqual(23);
+    // back to the browser as it was, then to the order
+    await s.sendKeys('Escape');
+    await s.waitFor(/› ORD-2026-0001 variants\n/);
+    await s.sendKeys('Escape');
+    await s.waitFor('▸Labflow');
+    await s.sendKeys('q');
+    await expectRestored(s);
+
+    const curated = JSON.parse((await runCli(home, ['variants', 'list', 'ORD-2026-0001', '--json', '--limit', '1'])).stdout) as { curation: { reportable: boolean } | null }[];
+    expect(curated[0]?.curation?.reportable).toBe(true);
+    const reports = JSON.parse((await runCli(home, ['report', 'list', 'ORD-2026-0001', '--json'])).stdout) as { status: string }[];
+    expect(reports.map((r) => r.status)).toEqual(['draft']);
+  }, 180_000);
+});
+
 describe('curio demo', () => {
   test('seeds once with progress, serves it from a relay in the process, opens as cora, and stops it all on q', async () => {
     const home = tempHome();
@@ -138,11 +190,18 @@ describe('curio demo', () => {
     await s.waitFor(/^› .*· unassigned/m);
     await s.sendKeys('a');
     await s.waitFor(/accepted by the relay/, 30_000);
+    // the replica has its own variant cache of the demo files: cora's review order browses
+    await s.type(':order ORD-2026-0004');
+    await s.sendKeys('Enter');
+    await s.waitFor('▸Labflow');
+    await s.sendKeys('v');
+    await s.waitFor(/ord-2026-0004-tumour\.vcf \(TUMOR\) · \d+ of 1,500 variants/);
     await s.sendKeys('q');
     const after = await s.waitFor('curio exited 0', 30_000);
     expect(await s.alternateScreen()).toBe(false);
     expect(after).toContain('curio demo: creating the demo store (first run only)');
     expect(after).toContain('curio demo: seeding demo orders');
+    expect(after).toContain('curio demo: loading the demo variant files');
     expect(after).toMatch(/curio demo: relay listening on ws:\/\/127\.0\.0\.1:\d+/);
     expect(after).toContain('curio demo: relay stopped');
   }, 240_000);

@@ -23,7 +23,7 @@ const ROOT = join(import.meta.dirname, '..', '..');
 // result is kept as a PGlite dump keyed by the sources that shape it
 function seedKey(): string {
   const h = createHash('sha256');
-  for (const f of ['src/db/schema.ts', 'src/cli/demo.ts', 'src/core/decide.ts', 'src/core/labflow.ts', 'src/db/state.ts', 'src/db/processor.ts']) {
+  for (const f of ['src/db/schema.ts', 'src/cli/demo.ts', 'src/core/decide.ts', 'src/core/labflow.ts', 'src/db/state.ts', 'src/db/processor.ts', 'src/db/report-draft.ts', 'src/vcf/schema.ts', 'src/vcf/ingest.ts', 'src/vcf/extract.ts']) {
     h.update(existsSync(join(ROOT, f)) ? readFileSync(join(ROOT, f)) : f);
   }
   return h.digest('hex').slice(0, 16);

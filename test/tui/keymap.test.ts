@@ -24,6 +24,8 @@ const ctx = (screen: ScreenKind, extra: Partial<TuiCtx> = {}): TuiCtx => ({
 const INK: Record<string, [string, Record<string, boolean>]> = {
   down: ['', { downArrow: true }],
   up: ['', { upArrow: true }],
+  left: ['', { leftArrow: true }],
+  right: ['', { rightArrow: true }],
   pgdn: ['', { pageDown: true }],
   pgup: ['', { pageUp: true }],
   'ctrl-d': ['d', { ctrl: true }],
@@ -84,6 +86,43 @@ describe('the key table', () => {
     ['detail', 'm', 'order.samples_sent'],
     ['sync', 'i', 'sync.reissue'],
     ['sync', 'd', 'sync.discard'],
+    ['detail', 'v', 'order.variants'],
+    ['detail', 'R', 'order.report'],
+    ['variants', 'R', 'order.report'],
+    ['report', 'v', 'order.variants'],
+    ['variants', 'j', 'list.down'],
+    ['variants', 'G', 'list.bottom'],
+    ['variants', 'enter', 'variants.detail'],
+    ['variants', 'tab', 'app.pane'],
+    ['variants', 'f', 'variants.filter'],
+    ['variants', 'F', 'variants.clear'],
+    ['variants', 's', 'variants.sort'],
+    ['variants', 'S', 'variants.reverse'],
+    ['variants', '4', 'variants.tier_iv'],
+    ['variants', 'p', 'variants.presets'],
+    ['variants', 'P', 'variants.save_preset'],
+    ['variants', 'w', 'variants.wide'],
+    ['variants', 'left', 'variants.left'],
+    ['variants', 'l', 'variants.right'],
+    ['variants', 't', 'variants.set_tier'],
+    ['variants', 'a', 'variants.acmg'],
+    ['variants', 'space', 'variants.reportable'],
+    ['variants', 'e', 'variants.note'],
+    ['variants', '/', 'list.search'],
+    ['variants', 'esc', 'app.back'],
+    ['report', 'd', 'report.draft'],
+    ['report', 'space', 'report.toggle'],
+    ['report', 'e', 'report.summary'],
+    ['report', 's', 'report.submit'],
+    ['report', 'A', 'report.sign'],
+    ['report', 'M', 'report.amend'],
+    ['report', 'h', 'report.older'],
+    ['report', 'right', 'report.newer'],
+    // order actions stay on the order screens: w is not "advance" in the browser
+    ['variants', 'h', 'variants.left'],
+    ['report', 'a', null],
+    ['orders', 'v', null],
+    ['queue', 'R', null],
     // keys that mean nothing on a screen do nothing there
     ['sync', 'a', null],
     ['queue', 'f', null],
@@ -119,7 +158,7 @@ describe('the key table', () => {
 
   test('help and palette come from the same table', () => {
     const sections = helpSections(keymap, ctx('orders'));
-    expect(sections.map((s) => s.group)).toEqual(['Navigation', 'Selection', 'Search', 'Screens', 'Orders', 'Order', 'Sync', 'General']);
+    expect(sections.map((s) => s.group)).toEqual(['Navigation', 'Selection', 'Search', 'Screens', 'Orders', 'Order', 'Variants', 'Curation', 'Report', 'Sync', 'General']);
     const rows = sections.flatMap((s) => s.rows);
     expect(rows.find((r) => r.id === 'order.assign')).toMatchObject({ keys: 'a', palette: ':assign [user]', available: true });
     expect(rows.find((r) => r.id === 'sync.discard')).toMatchObject({ keys: 'd', available: false });
@@ -142,6 +181,31 @@ describe('the key table', () => {
     [':q', 'app.quit', []],
   ] as const)('%s', (line, id, args) => {
     expect(parsePalette(keymap, line, ctx('orders'))).toEqual({ success: true, data: { id, args } });
+  });
+
+  test('one palette word may mean a different command per screen: :sort, :filter, :clear, :text', () => {
+    const variants = ctx('variants', { sortKeys: ['locus', 'gene', 'vaf'], presetNames: ['All but tier IV', 'Mine'] });
+    expect(parsePalette(keymap, ':sort vaf desc', variants)).toEqual({ success: true, data: { id: 'variants.sort', args: ['vaf', 'desc'] } });
+    expect(parsePalette(keymap, ':sort priority', variants)).toMatchObject({ success: false, error: { code: 'invalid_argument', message: expect.stringContaining('expected locus, gene, vaf') } });
+    expect(parsePalette(keymap, ':sort priority asc', ctx('orders'))).toEqual({ success: true, data: { id: 'orders.sort', args: ['priority', 'asc'] } });
+    expect(parsePalette(keymap, ':filter', variants)).toEqual({ success: true, data: { id: 'variants.filter', args: [] } });
+    expect(parsePalette(keymap, ':clear', variants)).toEqual({ success: true, data: { id: 'variants.clear', args: [] } });
+    expect(parsePalette(keymap, ':text chr7:140753336', variants)).toEqual({ success: true, data: { id: 'variants.text', args: ['chr7:140753336'] } });
+    expect(parsePalette(keymap, ':acmg LP', variants)).toEqual({ success: true, data: { id: 'variants.acmg', args: ['LP'] } });
+    expect(parsePalette(keymap, ':acmg X', variants)).toMatchObject({ success: false, error: { code: 'invalid_argument' } });
+    expect(parsePalette(keymap, ':sign', ctx('report'))).toEqual({ success: true, data: { id: 'report.sign', args: [] } });
+    expect(parsePalette(keymap, ':amend VAF corrected', ctx('report'))).toEqual({ success: true, data: { id: 'report.amend', args: ['VAF corrected'] } });
+    expect(parsePalette(keymap, ':sign', ctx('variants'))).toMatchObject({ success: false, error: { code: 'unavailable' } });
+    expect(parsePalette(keymap, ':variants', ctx('orders'))).toMatchObject({ success: false, error: { code: 'unavailable' } });
+    const values = (text: string, c: TuiCtx) => completePalette(keymap, text, c).candidates.map((x) => x.value);
+    expect(values('sort ', variants)).toEqual(['locus', 'gene', 'vaf']);
+    expect(values('preset M', variants)).toEqual(['Mine']);
+    // a shared word is listed once
+    expect(values('so', variants)).toEqual(['sort']);
+    const rows = helpSections(keymap, variants).flatMap((s) => s.rows);
+    expect(rows.find((r) => r.id === 'variants.reportable')).toMatchObject({ keys: 'Space', available: true });
+    expect(rows.find((r) => r.id === 'list.mark')).toMatchObject({ available: false });
+    expect(rows.find((r) => r.id === 'orders.sort')).toMatchObject({ available: false });
   });
 
   test('the palette refuses with a reason and completes statuses, users and transitions', () => {

@@ -46,8 +46,8 @@ export interface CommandTable<Ctx, Id extends string> {
   readonly commands: readonly Command<Ctx, Id>[];
   readonly byId: ReadonlyMap<Id, Command<Ctx, Id>>;
   readonly byKey: ReadonlyMap<KeyName, readonly Command<Ctx, Id>[]>;
-  /** palette names and aliases, lower case */
-  readonly byName: ReadonlyMap<string, Command<Ctx, Id>>;
+  /** palette names and aliases, lower case; a name is shared only by commands with a `when` */
+  readonly byName: ReadonlyMap<string, readonly Command<Ctx, Id>[]>;
 }
 
 /** a table's command ids */
@@ -60,7 +60,7 @@ export function defineCommands<Ctx, const Id extends string>(
   const commands: Command<Ctx, Id>[] = [];
   const byId = new Map<Id, Command<Ctx, Id>>();
   const byKey = new Map<KeyName, Command<Ctx, Id>[]>();
-  const byName = new Map<string, Command<Ctx, Id>>();
+  const byName = new Map<string, Command<Ctx, Id>[]>();
   for (const spec of specs) {
     if (byId.has(spec.id)) throw new Error(`command "${spec.id}" is defined twice`);
     const command: Command<Ctx, Id> = { ...spec, keys: spec.keys.map(normalizeKey) };
@@ -76,9 +76,12 @@ export function defineCommands<Ctx, const Id extends string>(
       for (const name of [spec.palette.name, ...(spec.palette.aliases ?? [])]) {
         const lower = name.toLowerCase();
         if (!/^[a-z0-9][a-z0-9._-]*$/.test(lower)) throw new Error(`palette name "${name}" must be one word`);
-        const other = byName.get(lower);
+        // one word may mean different commands on different screens (:sort, :filter), so
+        // every command sharing it must say where it applies
+        const others = byName.get(lower) ?? [];
+        const other = others.find((o) => !o.when) ?? (others.length > 0 && !spec.when ? others[0] : undefined);
         if (other) throw new Error(`palette name "${name}" is used by "${other.id}" and "${spec.id}"`);
-        byName.set(lower, command);
+        byName.set(lower, [...others, command]);
       }
       const args = spec.palette.args ?? [];
       args.forEach((arg, i) => {

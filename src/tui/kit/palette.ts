@@ -95,8 +95,10 @@ function rank<T>(items: readonly T[], prefix: string, keysOf: (item: T) => reado
   return [...starts, ...contains];
 }
 
-function commandNamed<Ctx, Id extends string>(table: CommandTable<Ctx, Id>, name: string) {
-  return table.byName.get(name.toLowerCase());
+/** the command a palette word names here: the one available in this context, else the first */
+function commandNamed<Ctx, Id extends string>(table: CommandTable<Ctx, Id>, name: string, ctx: Ctx): Command<Ctx, Id> | undefined {
+  const named = table.byName.get(name.toLowerCase()) ?? [];
+  return named.find((c) => isAvailable(c, ctx)) ?? named[0];
 }
 
 function argAt<Ctx>(args: readonly PaletteArg<Ctx>[], index: number): PaletteArg<Ctx> | undefined {
@@ -117,8 +119,10 @@ export function completePalette<Ctx, Id extends string>(
 
   if (index === 0) {
     const available = table.commands.filter((c) => c.palette && isAvailable(c, ctx));
-    const ranked = rank(available, current.text, (c) => [c.palette?.name ?? '', ...(c.palette?.aliases ?? [])]);
-    const exact = commandNamed(table, current.text);
+    const ranked = rank(available, current.text, (c) => [c.palette?.name ?? '', ...(c.palette?.aliases ?? [])]).filter(
+      (c, i, all) => all.findIndex((o) => o.palette?.name === c.palette?.name) === i,
+    );
+    const exact = commandNamed(table, current.text, ctx);
     return {
       ...base,
       candidates: ranked.map((c) => ({
@@ -131,7 +135,7 @@ export function completePalette<Ctx, Id extends string>(
     };
   }
 
-  const command = commandNamed(table, tokens[0]?.text ?? '');
+  const command = commandNamed(table, tokens[0]?.text ?? '', ctx);
   if (!command?.palette || !isAvailable(command, ctx)) return { ...base, candidates: [], command: null };
   const args = command.palette.args ?? [];
   const arg = argAt(args, index - 1);
@@ -202,7 +206,7 @@ export function parsePalette<Ctx, Id extends string>(
   const tokens = tokenize(line);
   const [head, ...rest] = tokens;
   if (!head) return failure('empty', 'Type a command name; Tab lists them.');
-  const command: Command<Ctx, Id> | undefined = commandNamed(table, head.text);
+  const command: Command<Ctx, Id> | undefined = commandNamed(table, head.text, ctx);
   if (!command?.palette) {
     const names = table.commands.filter((c) => c.palette && isAvailable(c, ctx)).map((c) => c.palette?.name ?? '');
     const guess = closest(names, head.text);

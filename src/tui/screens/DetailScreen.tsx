@@ -309,7 +309,7 @@ export function DetailScreen({ orderId, width, height, front, active }: DetailSc
     tabs.push(p === pane ? { text: `${theme.glyph.focus}${PANE_TITLES[p]} `, tone: 'accent' } : { text: ` ${PANE_TITLES[p]} `, tone: 'muted' });
     tabs.push({ text: ' ' });
   }
-  tabs.push({ text: ` Tab switches · ${nav.cursor + 1}/${body.lines.length}`, tone: 'muted' });
+  tabs.push({ text: ` Tab switches · ${nav.cursor + 1}/${body.lines.length}${o.workflow === 'clinical' ? ' · v variants · R report' : ''}`, tone: 'muted' });
 
   return (
     <Box flexDirection="column" width={width} height={height}>
