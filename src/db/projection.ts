@@ -390,3 +390,41 @@ export async function readEntities(db: Sql, projectId: string, keys: readonly En
   ]);
   return [...keys.filter((k) => k.kind === 'order').map((key) => ({ key, value: orders.get((key as { id: string }).id) ?? null })), ...others];
 }
+
+type OrderUpdated = Extract<Event, { type: 'order.updated' }>;
+
+/** an order's field updates in commit order, or null when its entry must be read again */
+export type OrderPatches = OrderUpdated[] | null;
+
+/**
+ * what commands did to each order they touched, where the order's entry can follow from
+ * the events alone: field updates whose values read back exactly as written (not the
+ * display id, whose slug the database computes, nor jsonb properties, whose keys it
+ * reorders). null: something else touched the order, so its entry must be read again.
+ */
+export function orderPatchesOf(events: readonly Event[]): Map<string, OrderPatches> {
+  const out = new Map<string, OrderPatches>();
+  for (const e of events)
+    for (const key of touchedBy([e])) {
+      if (key.kind !== 'order') continue;
+      const simple = e.type === 'order.updated' && !('displayId' in e.patch) && !('properties' in e.patch);
+      const list = out.has(key.id) ? out.get(key.id)! : [];
+      out.set(key.id, simple && list ? [...list, e] : null);
+    }
+  return out;
+}
+
+/** appends later patches to earlier ones, order by order (null wins) */
+export function mergeOrderPatches(into: Map<string, OrderPatches>, later: ReadonlyMap<string, OrderPatches>): void {
+  for (const [id, list] of later) {
+    const before = into.has(id) ? into.get(id)! : [];
+    into.set(id, before && list ? [...before, ...list] : null);
+  }
+}
+
+/** an order entry after field updates, in order */
+export function foldOrderPatches(entry: OrderEntry, patches: readonly OrderUpdated[]): OrderEntry {
+  let order = entry.order;
+  for (const e of patches) order = { ...order, ...e.patch, version: e.version, updatedAt: e.updatedAt };
+  return { ...entry, order };
+}

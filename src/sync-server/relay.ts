@@ -1,5 +1,5 @@
 import type * as Y from 'yjs';
-import { formatDocName, parseDocName, seqKey, type CommandResult, type DocName } from '../core/index.ts';
+import { formatDocName, parseDocName, seqKey, type CommandResult, type DocName, type Event } from '../core/index.ts';
 import {
   allEntityKeys,
   authenticate,
@@ -9,6 +9,9 @@ import {
   openPglite,
   openPostgres,
   envelopeHead,
+  foldOrderPatches,
+  mergeOrderPatches,
+  orderPatchesOf,
   processBatch,
   processCommand,
   readAllOrderEntries,
@@ -16,6 +19,8 @@ import {
   readEntity,
   touchedBy,
   type BatchItem,
+  type OrderEntry,
+  type OrderPatches,
   type EntityKey,
   type ProcessOutcome,
   type SqlDatabase,
@@ -160,18 +165,21 @@ export async function startRelay(opts: RelayOptions): Promise<Relay> {
     keys: Map<string, EntityKey>;
     results: Map<string, CommandResult>;
     drop: Set<string>;
+    /** orders whose entries follow from their field updates (null: read the rows) */
+    patches: Map<string, OrderPatches>;
   }
   const projections = new Map<string, Projection>();
   const projecting = new Set<string>();
   const projectionRuns = new Set<Promise<void>>();
 
-  function project(projectId: string, keys: readonly EntityKey[], result: CommandResult | null, drop?: string): void {
+  function project(projectId: string, events: readonly Event[], result: CommandResult | null, drop?: string): void {
     let p = projections.get(projectId);
     if (!p) {
-      p = { keys: new Map(), results: new Map(), drop: new Set() };
+      p = { keys: new Map(), results: new Map(), drop: new Set(), patches: new Map() };
       projections.set(projectId, p);
     }
-    for (const k of keys) p.keys.set(k.kind === 'project' ? 'project' : `${k.kind}:${k.id}`, k);
+    for (const k of touchedBy(events)) p.keys.set(k.kind === 'project' ? 'project' : `${k.kind}:${k.id}`, k);
+    mergeOrderPatches(p.patches, orderPatchesOf(events));
     if (result) {
       p.results.set(result.mid, result);
       p.drop.delete(result.mid);
@@ -207,6 +215,9 @@ export async function startRelay(opts: RelayOptions): Promise<Relay> {
           const later = projections.get(projectId);
           if (later) {
             for (const [id, k] of p.keys) if (!later.keys.has(id)) later.keys.set(id, k);
+            const patches = new Map(p.patches);
+            mergeOrderPatches(patches, later.patches);
+            later.patches = patches;
             for (const [mid, r] of p.results) if (!later.results.has(mid) && !later.drop.has(mid)) later.results.set(mid, r);
             for (const mid of p.drop) if (!later.results.has(mid)) later.drop.add(mid);
           } else projections.set(projectId, p);
@@ -220,8 +231,17 @@ export async function startRelay(opts: RelayOptions): Promise<Relay> {
 
   async function writeProjection(projectId: string, p: Projection): Promise<void> {
     const doc = await projectDoc(projectId);
-    const keys = [...p.keys.values()];
-    const values = await readEntities(db, projectId, keys);
+    // an order whose commands only updated fields follows from its current entry; the rest is read
+    const orders = doc.getMap<OrderEntry>('orders');
+    const folded: { key: EntityKey; value: unknown }[] = [];
+    const read: EntityKey[] = [];
+    for (const key of p.keys.values()) {
+      const patches = key.kind === 'order' ? p.patches.get(key.id) : null;
+      const entry = key.kind === 'order' ? orders.get(key.id) : undefined;
+      if (patches && entry) folded.push({ key, value: foldOrderPatches(entry, patches) });
+      else read.push(key);
+    }
+    const values = [...folded, ...(await readEntities(db, projectId, read))];
     doc.transact(() => {
       for (const { key: k, value: v } of values) {
         const { map, id } = entryKey(k);
@@ -353,7 +373,7 @@ export async function startRelay(opts: RelayOptions): Promise<Relay> {
         if (outcome.kind !== 'result') return;
         lastSeq.set(clientId, outcome.result.seq);
         answerDenied(outcome.result);
-        if (named[i] !== NO_PROJECT) project(named[i]!, touchedBy(outcome.events), outcome.result);
+        if (named[i] !== NO_PROJECT) project(named[i]!, outcome.events, outcome.result);
       }
     }
   }
