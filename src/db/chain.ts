@@ -11,8 +11,13 @@ export function chainHash(prevHash: string, content: unknown): string {
   return createHash('sha256').update(prevHash).update('\n').update(canonicalize(content)).digest('hex');
 }
 
+export interface ChainHead {
+  seq: number;
+  hash: string;
+}
+
 /** locks the chain head for this transaction (serialises appenders) and returns it */
-async function lockHead(tx: Sql, chain: ChainName): Promise<{ seq: number; hash: string }> {
+async function lockHead(tx: Sql, chain: ChainName): Promise<ChainHead> {
   const rows = await tx.query<{ seq: number; hash: string }>('SELECT seq, hash FROM chain_heads WHERE chain = $1 FOR UPDATE', [chain]);
   const head = rows[0];
   if (!head) throw new Error(`chain head ${chain} is missing`);
@@ -51,12 +56,11 @@ function auditContent(seq: number, a: AuditInput) {
   };
 }
 
-const AUDIT_COLUMNS = ['seq', 'project_id', 'at', 'actor_id', 'action', 'entity_type', 'entity_id', 'before::jsonb', 'after::jsonb', 'reason', 'mid', 'prev_hash', 'hash'];
+export const AUDIT_COLUMNS = ['seq', 'project_id', 'at', 'actor_id', 'action', 'entity_type', 'entity_id', 'before::jsonb', 'after::jsonb', 'reason', 'mid', 'prev_hash', 'hash'];
 
-/** appends audit entries in order: one head lock and one multi-row INSERT per call */
-export async function appendAudit(tx: Sql, entries: readonly AuditInput[]): Promise<void> {
-  if (entries.length === 0) return;
-  let { seq, hash } = await lockHead(tx, 'audit');
+/** the audit_log rows (AUDIT_COLUMNS) that append these entries after `head`, and the new head */
+export function auditRows(head: ChainHead, entries: readonly AuditInput[]): { rows: SqlParam[][]; head: ChainHead } {
+  let { seq, hash } = head;
   const rows: SqlParam[][] = [];
   for (const a of entries) {
     seq += 1;
@@ -68,8 +72,15 @@ export async function appendAudit(tx: Sql, entries: readonly AuditInput[]): Prom
     ]);
     hash = next;
   }
+  return { rows, head: { seq, hash } };
+}
+
+/** appends audit entries in order: one head lock and one multi-row INSERT per call */
+export async function appendAudit(tx: Sql, entries: readonly AuditInput[]): Promise<void> {
+  if (entries.length === 0) return;
+  const { rows, head } = auditRows(await lockHead(tx, 'audit'), entries);
   await insertRows(tx, 'audit_log', AUDIT_COLUMNS, rows);
-  await setHead(tx, 'audit', seq, hash);
+  await setHead(tx, 'audit', head.seq, head.hash);
 }
 
 function transitionContent(seq: number, projectId: string, r: TransitionRecord) {
@@ -90,15 +101,14 @@ function transitionContent(seq: number, projectId: string, r: TransitionRecord) 
   };
 }
 
-const TRANSITION_COLUMNS = [
+export const TRANSITION_COLUMNS = [
   'seq', 'project_id', 'order_id', 'from_stage', 'to_stage', 'from_state', 'to_state', 'transition_id',
   'transitioned_by', 'transitioned_at', 'notes', 'tags', 'properties::jsonb', 'prev_hash', 'hash',
 ];
 
-/** appends stage transitions in order: one head lock and one multi-row INSERT per call */
-export async function appendTransitions(tx: Sql, projectId: string, records: readonly TransitionRecord[]): Promise<void> {
-  if (records.length === 0) return;
-  let { seq, hash } = await lockHead(tx, 'transitions');
+/** the stage_transitions rows (TRANSITION_COLUMNS) that append these records after `head`, and the new head */
+export function transitionRows(head: ChainHead, projectId: string, records: readonly TransitionRecord[]): { rows: SqlParam[][]; head: ChainHead } {
+  let { seq, hash } = head;
   const rows: SqlParam[][] = [];
   for (const r of records) {
     seq += 1;
@@ -110,8 +120,15 @@ export async function appendTransitions(tx: Sql, projectId: string, records: rea
     ]);
     hash = next;
   }
+  return { rows, head: { seq, hash } };
+}
+
+/** appends stage transitions in order: one head lock and one multi-row INSERT per call */
+export async function appendTransitions(tx: Sql, projectId: string, records: readonly TransitionRecord[]): Promise<void> {
+  if (records.length === 0) return;
+  const { rows, head } = transitionRows(await lockHead(tx, 'transitions'), projectId, records);
   await insertRows(tx, 'stage_transitions', TRANSITION_COLUMNS, rows);
-  await setHead(tx, 'transitions', seq, hash);
+  await setHead(tx, 'transitions', head.seq, head.hash);
 }
 
 export interface ChainProblem {

@@ -3,15 +3,17 @@ import {
   CommandEnvelope,
   decide,
   type Actor,
+  type Project,
   type AuditEntry,
   type CommandResult,
   type Event,
   type RejectionCode,
   type TransitionRecord,
 } from '../core/index.ts';
-import { appendAudit, appendTransitions, type AuditInput } from './chain.ts';
-import { insertRows, type Sql } from './sql.ts';
-import { DecideCache, loadActor, loadActors, loadDecideState, writeEvents, writeOrderUpdates, writeStageUpdates } from './state.ts';
+import { appendAudit, AUDIT_COLUMNS, auditRows, TRANSITION_COLUMNS, transitionRows, type AuditInput, type ChainHead, type ChainName } from './chain.ts';
+import { jsonRows, toProject } from './rows.ts';
+import { insertSql, type Sql, type SqlParam } from './sql.ts';
+import { actorsFromRows, DecideCache, loadActor, loadDecideState, writeEvents, writeOrderUpdates, writeStageUpdates } from './state.ts';
 
 export type ProcessOutcome =
   /** the command's result: new, or the stored one for a repeated command id */
@@ -282,7 +284,15 @@ const RESULT_COLUMNS = [
  * whole batch rolls back and runs again command by command, so one bad command (a unique
  * index catching a race) costs only its own result.
  */
+/** commands per transaction at most: keeps one batch's statements well inside the parameter limit */
+const MAX_BATCH_ITEMS = 250;
+
 export async function processBatch(db: Sql, items: readonly BatchItem[], opts: ProcessOptions = {}): Promise<ProcessOutcome[]> {
+  if (items.length > MAX_BATCH_ITEMS) {
+    const out: ProcessOutcome[] = [];
+    for (let at = 0; at < items.length; at += MAX_BATCH_ITEMS) out.push(...(await processBatch(db, items.slice(at, at + MAX_BATCH_ITEMS), opts)));
+    return out;
+  }
   const heads = items.map((i) => envelopeHead(i.envelope));
   const oneByOne = async () => {
     const out: ProcessOutcome[] = [];
@@ -294,27 +304,23 @@ export async function processBatch(db: Sql, items: readonly BatchItem[], opts: P
   try {
     return await db.transaction(async (tx) => {
       const clientIds = [...new Set(heads.map((h) => (h.ok ? h.head.clientId : '')))];
-      const lock = () =>
-        tx.query<{ client_id: string; last_seq: number; user_id: string }>(
-          'SELECT client_id, last_seq, user_id FROM client_cursors WHERE client_id = ANY($1::text[]) ORDER BY client_id FOR UPDATE',
-          [clientIds],
-        );
-      let rows = await lock();
-      if (rows.length < clientIds.length) {
-        const have = new Set(rows.map((r) => r.client_id));
+      const pairs = [...new Map(items.map((i) => [`${i.projectId}/${i.userId}`, { projectId: i.projectId, userId: i.userId }])).values()];
+      let start = await beginBatch(tx, clientIds, pairs);
+      if (start.cursors.length < clientIds.length) {
+        const have = new Set(start.cursors.map((r) => r.client_id));
         const missing = items.filter((_, i) => heads[i]!.ok && !have.has((heads[i] as { head: Head }).head.clientId));
         for (const it of missing)
           await tx.query('INSERT INTO client_cursors (client_id, user_id, last_seq) VALUES ($1, $2, 0) ON CONFLICT (client_id) DO NOTHING', [
             (it.envelope as Head).clientId,
             it.userId,
           ]);
-        rows = await lock();
+        start = await beginBatch(tx, clientIds, pairs);
       }
-      const cursors = new Map(rows.map((r) => [r.client_id, { last: Number(r.last_seq), owner: r.user_id, moved: false }]));
+      const cursors = new Map(start.cursors.map((r) => [r.client_id, { last: Number(r.last_seq), owner: r.user_id, moved: false }]));
       const cache = new DecideCache();
+      for (const project of start.projects) cache.primeProject(project);
       const deferred = new DeferredRowWrites();
-      const pairs = new Map(items.map((i) => [`${i.projectId}/${i.userId}`, { projectId: i.projectId, userId: i.userId }]));
-      const actors: ActorCache = await loadActors(tx, [...pairs.values()]);
+      const actors: ActorCache = start.actors;
       // every order the batch names, loaded and locked in one query per project
       const named = new Map<string, Set<string>>();
       for (const item of items) {
@@ -356,26 +362,11 @@ export async function processBatch(db: Sql, items: readonly BatchItem[], opts: P
       }
 
       await deferred.flush(tx);
-      for (const h of history) await appendTransitions(tx, h.projectId, h.records);
-      await appendAudit(tx, audits);
-      const stored = await insertRows<Row>(
-        tx,
-        'command_results',
-        RESULT_COLUMNS,
-        fresh.map(({ item, result: r }) => [
-          r.mid, r.clientId, r.seq, item.projectId, item.userId, r.commandType, r.status, r.code, r.message, r.entityType,
-          r.entityId, r.entityVersion, r.serverTime, r.current === null || r.current === undefined ? null : JSON.stringify(r.current),
-        ]),
-        { returning: '*', values: { server_seq: "nextval('server_seq')" } },
-      );
-      const byMid = new Map(stored.map((r) => [String(r.mid), toResult(r)]));
-      for (const f of fresh) outcomes[f.index] = { kind: 'result', result: byMid.get(f.result.mid)!, duplicate: false, events: f.events };
-      const moved = [...cursors].filter(([, c]) => c.moved);
-      if (moved.length)
-        await tx.query(
-          'UPDATE client_cursors c SET last_seq = v.last_seq FROM unnest($1::text[], $2::bigint[]) AS v(client_id, last_seq) WHERE c.client_id = v.client_id',
-          [moved.map(([id]) => id), moved.map(([, c]) => c.last)],
-        );
+      if (fresh.length) {
+        const stored = await finishBatch(tx, start.chains, history, audits, fresh, [...cursors].filter(([, c]) => c.moved).map(([id, c]) => [id, c.last] as const));
+        const byMid = new Map(stored.map((r) => [String(r.mid), toResult(r)]));
+        for (const f of fresh) outcomes[f.index] = { kind: 'result', result: byMid.get(f.result.mid)!, duplicate: false, events: f.events };
+      }
       if (repeats.length) {
         const found = await tx.query<Row>('SELECT * FROM command_results WHERE mid = ANY($1::text[])', [repeats.map((r) => r.mid)]);
         const byRepeat = new Map(found.map((r) => [String(r.mid), toResult(r)]));
@@ -393,4 +384,91 @@ export async function processBatch(db: Sql, items: readonly BatchItem[], opts: P
     opts.onBatchRetry?.(err);
     return oneByOne();
   }
+}
+
+interface BatchStart {
+  cursors: { client_id: string; last_seq: number; user_id: string }[];
+  chains: Record<ChainName, ChainHead>;
+  actors: ActorCache;
+  projects: Project[];
+}
+
+/**
+ * what a batch reads first, in one statement: its clients' cursors and both chain heads
+ * (locked, in a fixed order), the actors of its (project, user) pairs and its projects
+ */
+async function beginBatch(tx: Sql, clientIds: readonly string[], pairs: readonly { projectId: string; userId: string }[]): Promise<BatchStart> {
+  const projectIds = [...new Set(pairs.map((p) => p.projectId))].filter((id) => UUID_RE.test(id));
+  const known = pairs.filter((p) => UUID_RE.test(p.projectId) && UUID_RE.test(p.userId));
+  const [r] = await tx.query<Row>(
+    `WITH cur AS (SELECT client_id, last_seq, user_id FROM client_cursors WHERE client_id = ANY($1::text[]) ORDER BY client_id FOR UPDATE),
+          heads AS (SELECT chain, seq, hash FROM chain_heads ORDER BY chain FOR UPDATE)
+     SELECT (SELECT coalesce(json_agg(cur), '[]') FROM cur) AS cursors,
+            (SELECT coalesce(json_agg(heads), '[]') FROM heads) AS heads,
+            (SELECT coalesce(json_agg(json_build_object('project_id', p.project_id, 'u', row_to_json(u), 'm', row_to_json(m))), '[]')
+               FROM unnest($2::uuid[], $3::uuid[]) AS p(project_id, user_id)
+               JOIN users u ON u.id = p.user_id
+               LEFT JOIN memberships m ON m.project_id = p.project_id AND m.user_id = p.user_id) AS actors,
+            (SELECT coalesce(json_agg(pr), '[]') FROM projects pr WHERE pr.id = ANY($4::uuid[])) AS projects`,
+    [clientIds, known.map((p) => p.projectId), known.map((p) => p.userId), projectIds],
+  );
+  const chains = Object.fromEntries(jsonRows(r!.heads).map((h) => [String(h.chain), { seq: Number(h.seq), hash: String(h.hash) }])) as Record<ChainName, ChainHead>;
+  if (!chains.audit || !chains.transitions) throw new Error('chain heads are missing');
+  return {
+    cursors: jsonRows(r!.cursors).map((c) => ({ client_id: String(c.client_id), last_seq: Number(c.last_seq), user_id: String(c.user_id) })),
+    chains,
+    actors: actorsFromRows(pairs, jsonRows(r!.actors)),
+    projects: jsonRows(r!.projects).map(toProject),
+  };
+}
+
+/**
+ * what a batch writes last, in one statement: transition records and audit entries onto
+ * their chains, the chain heads, the clients' cursors, and the results (returned)
+ */
+async function finishBatch(
+  tx: Sql,
+  chains: Record<ChainName, ChainHead>,
+  history: readonly { projectId: string; records: readonly TransitionRecord[] }[],
+  audits: readonly AuditInput[],
+  fresh: readonly { item: BatchItem; result: Omit<CommandResult, 'serverSeq'> }[],
+  moved: readonly (readonly [string, number])[],
+): Promise<Row[]> {
+  const params: SqlParam[] = [];
+  const ctes: string[] = [];
+  const heads = { ...chains };
+  const transitions: SqlParam[][] = [];
+  for (const h of history) {
+    const t = transitionRows(heads.transitions, h.projectId, h.records);
+    transitions.push(...t.rows);
+    heads.transitions = t.head;
+  }
+  if (transitions.length) ctes.push(`t AS (${insertSql('stage_transitions', TRANSITION_COLUMNS, transitions, params)})`);
+  const a = auditRows(heads.audit, audits);
+  heads.audit = a.head;
+  if (a.rows.length) ctes.push(`a AS (${insertSql('audit_log', AUDIT_COLUMNS, a.rows, params)})`);
+  const changed = (['audit', 'transitions'] as const).filter((c) => heads[c].seq !== chains[c].seq);
+  if (changed.length) {
+    params.push([...changed], changed.map((c) => heads[c].seq), changed.map((c) => heads[c].hash));
+    const n = params.length;
+    ctes.push(
+      `h AS (UPDATE chain_heads SET seq = v.seq, hash = v.hash FROM unnest($${n - 2}::text[], $${n - 1}::bigint[], $${n}::text[]) AS v(chain, seq, hash) WHERE chain_heads.chain = v.chain)`,
+    );
+  }
+  if (moved.length) {
+    params.push(moved.map(([id]) => id), moved.map(([, last]) => last));
+    const n = params.length;
+    ctes.push(`c AS (UPDATE client_cursors SET last_seq = v.last_seq FROM unnest($${n - 1}::text[], $${n}::bigint[]) AS v(client_id, last_seq) WHERE client_cursors.client_id = v.client_id)`);
+  }
+  const results = insertSql(
+    'command_results',
+    RESULT_COLUMNS,
+    fresh.map(({ item, result: r }) => [
+      r.mid, r.clientId, r.seq, item.projectId, item.userId, r.commandType, r.status, r.code, r.message, r.entityType,
+      r.entityId, r.entityVersion, r.serverTime, r.current === null || r.current === undefined ? null : JSON.stringify(r.current),
+    ]),
+    params,
+    { returning: '*', values: { server_seq: "nextval('server_seq')" } },
+  );
+  return tx.query<Row>(`${ctes.length ? `WITH ${ctes.join(', ')} ` : ''}${results}`, params);
 }

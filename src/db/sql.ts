@@ -26,10 +26,34 @@ export interface SqlDatabase extends Sql {
 const MAX_PARAMS = 10_000;
 
 /**
- * inserts rows in as few statements as the parameter limit allows. A column may carry a
- * cast ('after::jsonb'): the name goes into the column list, the cast onto each value.
- * Pass `returning` to get the inserted rows back (in no promised order).
+ * the text of one INSERT … VALUES for these rows, its values appended to `params` (so it
+ * can sit in a larger statement). A column may carry a cast ('after::jsonb'): the name
+ * goes into the column list, the cast onto each value; `values` adds columns whose value
+ * is an SQL expression (e.g. nextval) rather than a parameter.
  */
+export function insertSql(
+  table: string,
+  columns: readonly string[],
+  rows: readonly (readonly SqlParam[])[],
+  params: SqlParam[],
+  opts: { returning?: string; values?: Readonly<Record<string, string>> } = {},
+): string {
+  const names = columns.map((c) => c.split('::')[0]!);
+  const casts = columns.map((c) => (c.includes('::') ? `::${c.split('::')[1]}` : ''));
+  const fixed = Object.entries(opts.values ?? {});
+  const tuples = rows.map((row) => {
+    if (row.length !== columns.length) throw new Error(`insert into ${table}: ${row.length} values for ${columns.length} columns`);
+    const cells = row.map((v, i) => {
+      params.push(v);
+      return `$${params.length}${casts[i]}`;
+    });
+    return `(${[...cells, ...fixed.map(([, expr]) => expr)].join(', ')})`;
+  });
+  const cols = [...names, ...fixed.map(([name]) => name)].join(', ');
+  return `INSERT INTO ${table} (${cols}) VALUES ${tuples.join(', ')}${opts.returning ? ` RETURNING ${opts.returning}` : ''}`;
+}
+
+/** inserts rows in as few statements as the parameter limit allows (see insertSql); returning rows come in no promised order */
 export async function insertRows<T = Record<string, unknown>>(
   sql: Sql,
   table: string,
@@ -37,25 +61,11 @@ export async function insertRows<T = Record<string, unknown>>(
   rows: readonly (readonly SqlParam[])[],
   opts: { returning?: string; values?: Readonly<Record<string, string>> } = {},
 ): Promise<T[]> {
-  const names = columns.map((c) => c.split('::')[0]!);
-  const casts = columns.map((c) => (c.includes('::') ? `::${c.split('::')[1]}` : ''));
-  // columns whose value is an SQL expression rather than a parameter (e.g. nextval)
-  const fixed = Object.entries(opts.values ?? {});
   const per = Math.max(1, Math.floor(MAX_PARAMS / Math.max(1, columns.length)));
   const out: T[] = [];
   for (let start = 0; start < rows.length; start += per) {
-    const chunk = rows.slice(start, start + per);
     const params: SqlParam[] = [];
-    const tuples = chunk.map((row) => {
-      if (row.length !== columns.length) throw new Error(`insertRows ${table}: ${row.length} values for ${columns.length} columns`);
-      const cells = row.map((v, i) => {
-        params.push(v);
-        return `$${params.length}${casts[i]}`;
-      });
-      return `(${[...cells, ...fixed.map(([, expr]) => expr)].join(', ')})`;
-    });
-    const cols = [...names, ...fixed.map(([name]) => name)].join(', ');
-    const text = `INSERT INTO ${table} (${cols}) VALUES ${tuples.join(', ')}${opts.returning ? ` RETURNING ${opts.returning}` : ''}`;
+    const text = insertSql(table, columns, rows.slice(start, start + per), params, opts);
     out.push(...(await sql.query<T>(text, params)));
   }
   return out;

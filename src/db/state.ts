@@ -33,17 +33,13 @@ export async function loadActor(sql: Sql, projectId: string, userId: string): Pr
   return actorFrom(toUser(u), m ? toMembership(m) : null);
 }
 
-/** the actors of many (project, user) pairs in one query, keyed `projectId/userId`; null when revoked or unknown */
-export async function loadActors(sql: Sql, pairs: readonly { projectId: string; userId: string }[]): Promise<Map<string, Actor | null>> {
+/**
+ * the actors of (project, user) pairs, keyed `projectId/userId`, from rows holding
+ * `project_id`, `u` (the user row) and `m` (the membership row or null); a pair without a
+ * row, or with a revoked user, maps to null
+ */
+export function actorsFromRows(pairs: readonly { projectId: string; userId: string }[], rows: readonly Row[]): Map<string, Actor | null> {
   const out = new Map<string, Actor | null>(pairs.map((p) => [`${p.projectId}/${p.userId}`, null]));
-  if (pairs.length === 0) return out;
-  const rows = await sql.query<Row>(
-    `SELECT p.project_id, row_to_json(u) AS u, row_to_json(m) AS m
-       FROM unnest($1::uuid[], $2::uuid[]) AS p(project_id, user_id)
-       JOIN users u ON u.id = p.user_id
-       LEFT JOIN memberships m ON m.project_id = p.project_id AND m.user_id = p.user_id`,
-    [pairs.map((p) => p.projectId), pairs.map((p) => p.userId)],
-  );
   for (const r of rows) {
     const user = toUser(jsonRow(r.u));
     if (user.revokedAt) continue;
@@ -110,6 +106,11 @@ export class DecideCache {
   readonly #projects = new Map<string, Project | null>();
   readonly #orders = new Map<string, OrderAggregate | null>();
   readonly #labflows = new Map<string, Labflow | null>();
+
+  /** a project row the caller has read already in this transaction */
+  primeProject(project: Project): void {
+    this.#projects.set(project.id, project);
+  }
 
   async project(sql: Sql, projectId: string): Promise<Project | null> {
     if (!this.#projects.has(projectId)) this.#projects.set(projectId, await loadProject(sql, projectId));
