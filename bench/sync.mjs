@@ -24,7 +24,7 @@ import { ms, percentile, printTable, writeResults } from './lib/report.mjs';
 register();
 // y-websocket adds a process 'exit' listener per provider; this bench opens a hundred
 process.setMaxListeners(0);
-const { addUser, initStore, migrate, openPglite, openPostgres } = await import('../src/db/index.ts');
+const { addUser, initStore, migrate, openPglite, openPostgres, readEntry } = await import('../src/db/index.ts');
 const { formatDocName, seqKey } = await import('../src/core/index.ts');
 const { connectDoc } = await import('../src/sync/transport.ts');
 
@@ -221,16 +221,16 @@ async function propagation(writer, observers) {
   const seen = observers.map(() => new Set());
   const unobserve = observers.map((o, k) => {
     const orders = o.project.getMap('orders');
-    const fn = (ev) => {
-      if (!ev.keysChanged.has(orderId)) return;
-      const d = /^lat (\d+)$/.exec(orders.get(orderId)?.order?.description ?? '');
+    // entries are maps of their fields: a field update changes a map inside the entry
+    const fn = () => {
+      const d = /^lat (\d+)$/.exec(readEntry(orders.get(orderId))?.order?.description ?? '');
       if (!d || seen[k].has(d[1])) return;
       seen[k].add(d[1]);
       const t = sentAt.get(d[1]);
       if (t !== undefined) latencies.push(performance.now() - t);
     };
-    orders.observe(fn);
-    return () => orders.unobserve(fn);
+    orders.observeDeep(fn);
+    return () => orders.unobserveDeep(fn);
   });
   // one change every 50 ms: latency under a steady trickle of interactive edits, not a queue
   const pending = [];

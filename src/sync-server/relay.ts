@@ -16,6 +16,8 @@ import {
   processCommand,
   readAllOrderEntries,
   readEntities,
+  readEntry,
+  writeEntry,
   readEntity,
   touchedBy,
   type BatchItem,
@@ -91,10 +93,6 @@ function entryKey(key: EntityKey): { map: string; id: string } {
   return key.kind === 'project' ? { map: 'meta', id: 'project' } : { map: ENTITY_MAPS[key.kind], id: key.id };
 }
 
-function same(a: unknown, b: unknown): boolean {
-  return JSON.stringify(a) === JSON.stringify(b);
-}
-
 /** brings a project document in line with the central rows: the store is the authority */
 async function reconcile(db: SqlDatabase, doc: Y.Doc, projectId: string, epoch: number): Promise<number> {
   const keys = await allEntityKeys(db, projectId);
@@ -109,11 +107,7 @@ async function reconcile(db: SqlDatabase, doc: Y.Doc, projectId: string, epoch: 
   doc.transact(() => {
     for (const [path, { value }] of values) {
       const [map, id] = path.split('/') as [string, string];
-      const m = doc.getMap(map);
-      if (!same(m.get(id), value)) {
-        m.set(id, value);
-        changed++;
-      }
+      if (writeEntry(doc.getMap(map), id, value)) changed++;
     }
     for (const map of Object.values(ENTITY_MAPS)) {
       const m = doc.getMap(map);
@@ -232,12 +226,12 @@ export async function startRelay(opts: RelayOptions): Promise<Relay> {
   async function writeProjection(projectId: string, p: Projection): Promise<void> {
     const doc = await projectDoc(projectId);
     // an order whose commands only updated fields follows from its current entry; the rest is read
-    const orders = doc.getMap<OrderEntry>('orders');
+    const orders = doc.getMap('orders');
     const folded: { key: EntityKey; value: unknown }[] = [];
     const read: EntityKey[] = [];
     for (const key of p.keys.values()) {
       const patches = key.kind === 'order' ? p.patches.get(key.id) : null;
-      const entry = key.kind === 'order' ? orders.get(key.id) : undefined;
+      const entry = key.kind === 'order' ? (readEntry(orders.get(key.id)) as OrderEntry | null) : null;
       if (patches && entry) folded.push({ key, value: foldOrderPatches(entry, patches) });
       else read.push(key);
     }
@@ -245,8 +239,7 @@ export async function startRelay(opts: RelayOptions): Promise<Relay> {
     doc.transact(() => {
       for (const { key: k, value: v } of values) {
         const { map, id } = entryKey(k);
-        if (v === null || v === undefined) doc.getMap(map).delete(id);
-        else doc.getMap(map).set(id, v);
+        writeEntry(doc.getMap(map), id, v);
       }
       const results = doc.getMap('results');
       for (const r of p.results.values()) results.set(r.mid, r);

@@ -13,6 +13,8 @@ import {
 import {
   applyEntry,
   ENTITY_MAPS,
+  entryOf,
+  readEntry,
   ENTITY_ORDER,
   getLocal,
   loadActor,
@@ -272,16 +274,19 @@ export class Replica {
     const maps = new Map<unknown, string>([...Object.values(ENTITY_MAPS), 'meta', 'results'].map((m): [unknown, string] => [this.projectDoc.getMap(m), m]));
     let collected: { keys: EntityKey[]; mids: string[] } = { keys: [], mids: [] };
     this.projectDoc.on('afterTransaction', (tx: Y.Transaction) => {
+      const seen = new Set<string>();
       for (const [type, changed] of tx.changed) {
-        const name = maps.get(type);
-        if (!name) continue;
-        for (const id of changed) {
-          if (id === null) continue;
-          if (name === 'results') collected.mids.push(id);
-          else if (name === 'meta') {
+        // a change inside an entry (its fields are maps of their own) names the entry
+        const at = entryOf(type, maps);
+        if (!at) continue;
+        for (const id of at.id !== null ? [at.id] : changed) {
+          if (id === null || seen.has(`${at.map}/${id}`)) continue;
+          seen.add(`${at.map}/${id}`);
+          if (at.map === 'results') collected.mids.push(id);
+          else if (at.map === 'meta') {
             if (id === 'project') collected.keys.push({ kind: 'project' });
           } else {
-            const kind = Object.entries(ENTITY_MAPS).find(([, m]) => m === name)?.[0] as Exclude<EntityKey['kind'], 'project'> | undefined;
+            const kind = Object.entries(ENTITY_MAPS).find(([, m]) => m === at.map)?.[0] as Exclude<EntityKey['kind'], 'project'> | undefined;
             if (kind) collected.keys.push({ kind, id });
           }
         }
@@ -428,8 +433,8 @@ export class Replica {
   }
 
   #docValue(k: EntityKey): unknown {
-    if (k.kind === 'project') return this.projectDoc.getMap('meta').get('project') ?? null;
-    return this.projectDoc.getMap(ENTITY_MAPS[k.kind]).get(k.id) ?? null;
+    if (k.kind === 'project') return readEntry(this.projectDoc.getMap('meta').get('project'));
+    return readEntry(this.projectDoc.getMap(ENTITY_MAPS[k.kind]).get(k.id));
   }
 
   /** one remote transaction: its update is stored and its rows applied atomically */

@@ -12,6 +12,7 @@ import WebSocket from 'ws';
 import * as Y from 'yjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CloseCode, formatDocName, seqKey, type CommandInput } from '../../src/core/index.ts';
+import { readEntry } from '../../src/db/index.ts';
 import { connectDoc, type DocConnection } from '../../src/sync/index.ts';
 import {
   STORE_KINDS,
@@ -164,7 +165,7 @@ describe.each(STORE_KINDS)('hostile clients against the relay on $kind', (store)
 
     expect(await snapshot(relay.db, fx.projectId)).toEqual(before);
     const live = await relay.relay.server.getDoc(projectDoc());
-    expect((live.getMap('orders').get(orderId) as { order: { status: string } }).order.status).toBe('analyzing');
+    expect((readEntry(live.getMap('orders').get(orderId)) as { order: { status: string } }).order.status).toBe('analyzing');
     expect(honest.replica.projectDoc.getMap('results').has(`${honest.config.clientId}:99`)).toBe(false);
     await honestCarriesOn('after a project document write');
   });
