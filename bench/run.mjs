@@ -7,7 +7,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const all = ['cli-orders', 'tui', 'sync', 'vcf-ingest'];
+const all = ['cli-orders', 'tui', 'tui-variants', 'sync', 'vcf-ingest'];
 const wanted = process.argv.slice(2).length ? process.argv.slice(2) : all;
 let failed = 0;
 for (const name of wanted) {

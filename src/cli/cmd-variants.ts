@@ -272,19 +272,24 @@ export const variantsCommands: Record<string, CommandDef> = {
       const rows: VariantRow[] = [];
       let after: string | null = null;
       let fileId: string | null = null;
+      let stale: string | undefined;
       do {
         const page = await listVariants(s.db, o.value.id, { ...filter, sort: sort.data, after, limit: Math.min(1000, limit - rows.length) });
         fileId = page.fileId;
+        stale = page.stale;
         rows.push(...page.rows);
         after = page.next;
       } while (after && rows.length < limit);
       const curations = await curationsOf(s.db, o.value.id, rows.map((r) => r.id));
+      // a file of the cache layout before migration 4: its rows are gone until it is ingested again
+      const staleText = stale === undefined ? null : `order ${o.value.displayId}: ${stale} (curio vcf ingest ${o.value.displayId} FILE)`;
       if (out.json) {
+        if (staleText) out.err(staleText);
         out.data(rows.map((r) => toWire({ ...r, curation: curations.get(r.id) ?? null })));
         return EXIT.ok;
       }
       if (fileId === null) {
-        out.out(`order ${o.value.displayId} has no variants yet (curio vcf ingest ${o.value.displayId} FILE)`);
+        out.out(staleText ?? `order ${o.value.displayId} has no variants yet (curio vcf ingest ${o.value.displayId} FILE)`);
         return EXIT.ok;
       }
       if (rows.length === 0) {
@@ -318,11 +323,14 @@ export const variantsCommands: Record<string, CommandDef> = {
       if (!allowed.success) return report(out, allowed.error);
       await ensureVariantCache(s.db);
       const id = a.positionals[1]!;
-      const v = await (await vcfArea()).getVariant(s.db, id);
-      if (!v || v.orderId !== o.value.id) return report(out, { code: 'not_found', message: `Not found: variant ${id} on order ${o.value.displayId}` });
+      const v = await (await vcfArea()).getVariant(s.db, id, { orderId: o.value.id });
+      if (!v) return report(out, { code: 'not_found', message: `Not found: variant ${id} on order ${o.value.displayId}` });
       const c = await getCuration(s.db, o.value.id, id);
       if (out.json) {
-        out.data(toWire({ ...v, curation: c }));
+        // INFO and FORMAT keys are the file's (DP, ISEQ_REPORT_VAF), not snake-cased;
+        // detail_error is always there: null, or why info and format are empty
+        const { info, format, ...rest } = v;
+        out.data({ ...(toWire({ ...rest, detailError: v.detailError ?? null, curation: c }) as object), info, format });
         return EXIT.ok;
       }
       out.out(
@@ -344,9 +352,11 @@ export const variantsCommands: Record<string, CommandDef> = {
           ['alias', v.alias],
           ['curation', c ? `tier ${c.tierOverride ?? '(file)'}, ACMG ${c.acmgClass ?? '-'}, reportable ${c.reportable === null ? 'auto' : c.reportable ? 'yes' : 'no'}, version ${c.version}` : null],
           ['note', c?.note ?? null],
-          ['info', v.info],
+          ['info', v.detailError ? null : v.info],
         ]),
       );
+      // the slim columns above are right; INFO and FORMAT need the file ingested again
+      if (v.detailError) out.err(v.detailError.message);
       return EXIT.ok;
     },
   },
@@ -373,9 +383,9 @@ export const variantsCommands: Record<string, CommandDef> = {
       if (tier === undefined && acmg === undefined && reportable === undefined && note === undefined)
         return report(out, { code: 'invalid_input', message: 'nothing to change: give --tier, --acmg, --reportable or --note' });
       await ensureVariantCache(s.db);
-      const v = await (await vcfArea()).getVariant(s.db, variantId);
+      const v = await (await vcfArea()).getVariant(s.db, variantId, { orderId: o.value.id });
       // an order's variant ids come from its locus, so another machine's curation points here too
-      if (!v || v.orderId !== o.value.id)
+      if (!v)
         return report(out, { code: 'not_found', message: `Not found: variant ${variantId} in the variant cache of order ${o.value.displayId}` });
       const existing = await getCuration(s.db, o.value.id, variantId);
       const command: CommandInput = {

@@ -53,7 +53,7 @@ async function candidatesOf(db: Sql, orderId: string, curations: ReadonlyMap<str
   const seen = new Set(out.map((v) => v.id));
   for (const c of curations.values()) {
     if (seen.has(c.variantId) || (c.reportable !== true && c.tierOverride === null)) continue;
-    const v = await getVariant(db, c.variantId);
+    const v = await getVariant(db, c.variantId, { orderId });
     if (v && v.orderId === orderId) out.push(v);
   }
   return { candidates: out, cached: fileId !== null };

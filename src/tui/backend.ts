@@ -383,12 +383,13 @@ export function sessionBackend(session: TuiSession): TuiBackend {
     },
 
     async variantSource(orderId) {
-      const { currentVcfFile, countVariants, staleVcfFile } = await vcfArea();
+      const { currentVcfFile, staleVcfFile } = await vcfArea();
       const ready = await currentVcfFile(db, orderId, false);
       const newest = await currentVcfFile(db, orderId, true);
       const ingesting = newest?.status === 'loading' ? newest : null;
-      // every row of the file being ingested, tier IV too: "N rows so far"
-      const loadedRows = ingesting ? await countVariants(db, orderId, { hideTierIV: false, includeLoading: true }) : null;
+      // "N rows so far": the ingest keeps record_count up with each batch it loads, so the
+      // progress costs one row read, not a count of a table that is growing by the second
+      const loadedRows = ingesting ? ingesting.recordCount : null;
       const stale = ready || ingesting ? null : await staleVcfFile(db, orderId);
       return {
         file: ready ?? ingesting,
@@ -413,7 +414,8 @@ export function sessionBackend(session: TuiSession): TuiBackend {
     },
     async variant(orderId, variantId, loading) {
       const { getVariant } = await vcfArea();
-      const v = await getVariant(db, variantId, { includeLoading: loading });
+      // the order's current file only: one lookup, not one per file in the store
+      const v = await getVariant(db, variantId, { orderId, includeLoading: loading });
       return v && v.orderId === orderId ? v : null;
     },
     curations: (orderId, variantIds) => curationsOf(db, orderId, variantIds),

@@ -5,7 +5,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream, mkdirSync, mkdtempSync, readdirSync, rmSync, unlinkSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { PGlite } from '@electric-sql/pglite';
@@ -109,10 +109,39 @@ function pgliteOf(sql: Sql): PGlite | null {
 
 let processDir: string | null = null;
 
-/** an in-memory database's copies live as long as it can: a directory removed when the process exits */
+/** `curio-vcf-HOST-PID-XXXXXX`: the process that owns it, so another can tell when it is gone */
+const PROCESS_DIR_RE = /^curio-vcf-(.+)-(\d+)-[A-Za-z0-9]{6}$/;
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    // EPERM: alive, someone else's
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * an in-memory database's copies live as long as it can: a directory removed when the
+ * process exits. A killed process never runs its exit handlers (test runners end their
+ * workers that way), so the first in-memory cache of a process also removes what dead
+ * processes of this host left behind
+ */
 function processCacheDir(): string {
   if (!processDir) {
-    const dir = mkdtempSync(join(tmpdir(), 'curio-vcf-'));
+    const host = hostname().replace(/[^A-Za-z0-9.-]/g, '_');
+    let names: string[] = [];
+    try {
+      names = readdirSync(tmpdir());
+    } catch {
+      names = [];
+    }
+    for (const name of names) {
+      const m = PROCESS_DIR_RE.exec(name);
+      if (m && m[1] === host && !processAlive(Number(m[2]))) rmSync(join(tmpdir(), name), { recursive: true, force: true });
+    }
+    const dir = mkdtempSync(join(tmpdir(), `curio-vcf-${host}-${process.pid}-`));
     process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
     processDir = dir;
   }
@@ -130,28 +159,44 @@ export function vcfCacheDir(sql: Sql, explicit?: string): string {
   return join(tmpdir(), 'curio-vcf-cache');
 }
 
-/** PGlite takes binary COPY through a blob; PostgreSQL takes CSV through copyCsv */
+/**
+ * PGlite takes binary COPY through a blob; PostgreSQL takes CSV through copyCsv. Each
+ * batch also sets the file's record_count to the rows in so far: the browser shows that
+ * as the ingest's progress instead of counting a growing table (the final count is set
+ * again when the file is published)
+ */
 interface Loader {
   format: RowFormat;
-  load(table: string, data: Uint8Array | string): Promise<number>;
+  /** loads one batch into the file's table; `before` rows are in already; answers the rows loaded */
+  load(fileId: string, data: Uint8Array | string, before: number): Promise<number>;
 }
+
+const PROGRESS_SQL = 'UPDATE vcf_files SET record_count = $2 WHERE id = $1';
 
 function loaderFor(sql: Sql): Loader {
   const pglite = pgliteOf(sql);
   if (pglite) {
+    const copy = `FROM '/dev/blob' WITH (FORMAT binary)`;
     return {
       format: 'binary',
-      async load(table, data) {
-        const r = await pglite.query(`COPY ${table} (${VARIANT_COLUMNS.join(', ')}) FROM '/dev/blob' WITH (FORMAT binary)`, [], {
-          blob: new Blob([data]),
-        });
-        return r.affectedRows ?? 0;
-      },
+      // one transaction: a reader never sees the rows without the count, or the count without the rows
+      load: (fileId, data, before) =>
+        pglite.transaction(async (tx) => {
+          const r = await tx.query(`COPY ${fileTable(fileId)} (${VARIANT_COLUMNS.join(', ')}) ${copy}`, [], { blob: new Blob([data]) });
+          const n = r.affectedRows ?? 0;
+          await tx.query(PROGRESS_SQL, [fileId, before + n]);
+          return n;
+        }),
     };
   }
   return {
     format: 'csv',
-    load: (table, data) => sql.copyCsv(table, VARIANT_COLUMNS, typeof data === 'string' ? data : new TextDecoder().decode(data)),
+    // copyCsv is its own statement on PostgreSQL; the count follows it (progress only)
+    async load(fileId, data, before) {
+      const n = await sql.copyCsv(fileTable(fileId), VARIANT_COLUMNS, typeof data === 'string' ? data : new TextDecoder().decode(data));
+      await sql.query(PROGRESS_SQL, [fileId, before + n]);
+      return n;
+    },
   };
 }
 
@@ -322,7 +367,6 @@ export async function ingestVcf(sql: Sql, opts: IngestOptions): Promise<IngestRe
     // left behind by an ingest of this same file that never finished, or a stale layout
     if (prior) await dropFile(sql, fileId);
 
-    const table = fileTable(fileId);
     await sql.transaction(async (tx) => {
       await tx.query(
         `INSERT INTO vcf_files (id, order_id, sha256, path, sample, status, detail_path) VALUES ($1, $2, $3, $4, $5, 'loading', $6)`,
@@ -352,7 +396,7 @@ export async function ingestVcf(sql: Sql, opts: IngestOptions): Promise<IngestRe
       }
       if (m.type === 'batch') {
         try {
-          loaded += await loader.load(table, m.data);
+          loaded += await loader.load(fileId, m.data, loaded);
         } catch (e) {
           throw new Failure('database_error', `${path}: loading records failed: ${(e as Error).message}`);
         }

@@ -7,7 +7,7 @@ import { BgzfError, readLineAt } from './bgzf.ts';
 import type { SlimFields } from './extract.ts';
 import { isHeaderProblem, readHeader, type HeaderContext, type HeaderJson } from './header.ts';
 import { recordDetail } from './record.ts';
-import { fileTable, indexSql, LAZY_INDEXES, type IndexedColumn } from './schema.ts';
+import { CATEGORY_FILTER_INDEX, fileTable, indexName, indexSql, LAZY_INDEXES, type IndexedColumn } from './schema.ts';
 
 /** every column of the variant browser; the names are stable (saved presets and the TUI use them) */
 export const VARIANT_SORT_KEYS = [
@@ -51,6 +51,7 @@ export const variantFilterSchema = z
     /** default true: tier IV (benign/likely benign) rows are hidden */
     hideTierIV: z.boolean().optional(),
     minVaf: z.number().min(0).max(1).optional(),
+    /** any case: "fusion" finds "Fusion" */
     category: z.string().min(1).optional(),
     passOnly: z.boolean().optional(),
     /** gene/HGVS/consequence/alias/ID substring, or a locus: chr7:140753336 or chr7:140-150 */
@@ -307,7 +308,8 @@ function filterSql(f: VariantFilter, p: Params): string[] {
   if (f.tiers?.length) where.push(`v.tier = ANY(${p.add([...f.tiers])}::text[])`);
   if (f.hideTierIV ?? true) where.push(`v.tier IS DISTINCT FROM 'IV'`);
   if (f.minVaf !== undefined) where.push(`v.vaf >= ${p.add(f.minVaf)}::float8`);
-  if (f.category !== undefined) where.push(`v.category = ${p.add(f.category)}`);
+  // the expression of the category_ci index, compared bytewise (ASCII letters fold)
+  if (f.category !== undefined) where.push(`lower(v.category) = lower(${p.add(f.category)}::text COLLATE "C")`);
   if (f.passOnly) where.push(`v."filter" = 'PASS'`);
   const text = f.text?.trim();
   if (text) {
@@ -332,19 +334,34 @@ function filterSql(f: VariantFilter, p: Params): string[] {
   return where;
 }
 
-/** lazy indexes known to exist, so a page asks the catalog once per process */
-const built = new Set<string>();
+/** lazy indexes known to exist (or being built), so a page asks the catalog once per process */
+const built = new Map<string, Promise<void>>();
 
-async function ensureIndex(sql: Sql, fileId: string, column: ColumnKey): Promise<void> {
-  if (!(LAZY_INDEXES as readonly string[]).includes(column)) return;
-  const key = `${fileId}/${column}`;
-  if (built.has(key)) return;
-  // a rarely used sort (or category filter) pays for its index once, on its first page (see docs/VCF.md)
-  await sql.exec(indexSql(fileId, column as IndexedColumn));
-  built.add(key);
+type LazyIndex = (typeof LAZY_INDEXES)[number] | typeof CATEGORY_FILTER_INDEX;
+
+function ensureIndex(sql: Sql, fileId: string, index: LazyIndex | ColumnKey): Promise<void> {
+  if (index !== CATEGORY_FILTER_INDEX && !(LAZY_INDEXES as readonly string[]).includes(index)) return Promise.resolve();
+  const key = `${fileId}/${index}`;
+  let done = built.get(key);
+  if (!done) {
+    // a page and its count ask at once: one build
+    done = buildIndex(sql, fileId, index as IndexedColumn);
+    built.set(key, done);
+    done.catch(() => built.delete(key));
+  }
+  return done;
 }
 
-async function tableExists(sql: Sql, name: string): Promise<boolean> {
+/** a rarely used sort (or the category filter) pays for its index once, on its first page (see docs/VCF.md) */
+async function buildIndex(sql: Sql, fileId: string, index: IndexedColumn): Promise<void> {
+  if (await relationExists(sql, indexName(fileId, index))) return;
+  await sql.exec(indexSql(fileId, index));
+  // statistics of lower(category) come with the expression index, and only from a whole-table
+  // ANALYZE: without them the planner could take it for a common category, and sort most rows
+  if (index === CATEGORY_FILTER_INDEX) await sql.exec(`ANALYZE ${fileTable(fileId)}`);
+}
+
+async function relationExists(sql: Sql, name: string): Promise<boolean> {
   const [r] = await sql.query<{ t: string | null }>('SELECT to_regclass($1)::text AS t', [name]);
   return !!r?.t;
 }
@@ -365,7 +382,7 @@ export async function listVariants(sql: Sql, orderId: string, opts: ListVariants
   }
   const loading = file.status === 'loading';
   const table = fileTable(file.id);
-  if (!loading && opts.category !== undefined) await ensureIndex(sql, file.id, 'category');
+  if (!loading && opts.category !== undefined) await ensureIndex(sql, file.id, CATEGORY_FILTER_INDEX);
   const cursor = opts.after ? decodeCursor(opts.after) : null;
   const dir = sort.dir === 'desc' ? 'DESC' : 'ASC';
   const cmp = sort.dir === 'desc' ? '<' : '>';
@@ -386,7 +403,7 @@ export async function listVariants(sql: Sql, orderId: string, opts: ListVariants
     };
   } else if (key === 'acmg' || key === 'reportable') {
     const rank = CURATION_RANK[key];
-    const hasCurations = await tableExists(sql, 'curations');
+    const hasCurations = await relationExists(sql, 'curations');
     let curated: string[] = [];
     if (hasCurations) {
       const ids = await sql.query<{ variant_id: string }>(`SELECT c.variant_id FROM curations c WHERE c.order_id = $1 AND (${rank}) IS NOT NULL`, [
@@ -464,7 +481,7 @@ export async function countVariants(
   if (!file) return 0;
   const p = new Params();
   const where = filterSql(filter, p);
-  if (file.status === 'ready' && filter.category !== undefined) await ensureIndex(sql, file.id, 'category');
+  if (file.status === 'ready' && filter.category !== undefined) await ensureIndex(sql, file.id, CATEGORY_FILTER_INDEX);
   const [r] = await sql.query<{ n: number | string }>(
     `SELECT count(*)::int AS n FROM ${fileTable(file.id)} v ${where.length ? `WHERE ${where.join(' AND ')}` : ''}`,
     p.values,
@@ -490,22 +507,45 @@ function locusOf(line: string): string {
   return line.split('\t', 5).filter((_, i) => i !== 2).join('\t');
 }
 
+const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const FILE_COLUMNS = 'id, order_id, path, sample, header, column_line, detail_path';
+
+export interface GetVariantOptions {
+  /**
+   * the order the variant belongs to: only its current file is read (the one listVariants
+   * pages, with includeLoading the one loading), one lookup in one table. Without it every
+   * file's table is asked, since an id does not say which file holds it
+   */
+  orderId?: string;
+  /** read the file still being ingested too */
+  includeLoading?: boolean;
+}
+
 /** one variant of an order's current file, with its full INFO and FORMAT values */
-export async function getVariant(sql: Sql, id: string, opts: { includeLoading?: boolean } = {}): Promise<VariantDetail | null> {
+export async function getVariant(sql: Sql, id: string, opts: GetVariantOptions = {}): Promise<VariantDetail | null> {
   const statuses = opts.includeLoading ? ['ready', 'loading'] : ['ready'];
-  const files = await sql.query<Raw>(
-    `SELECT id, order_id, path, sample, header, column_line, detail_path FROM vcf_files
-      WHERE status = ANY($1) ORDER BY status = 'ready' DESC`,
-    [statuses],
-  );
   let found: { raw: Raw; file: Raw } | null = null;
-  // an id names one order's variant, but not which file: ask every file's id index, a batch at a time
-  for (let i = 0; i < files.length && !found; i += 50) {
-    const batch = files.slice(i, i + 50);
-    const union = batch.map((f, j) => `SELECT ${j} AS f, ${slim('v')}, v.voff FROM ${fileTable(f.id as string)} v WHERE v.id = $1`).join(' UNION ALL ');
-    const rows = await sql.query<Raw>(`SELECT * FROM (${union}) u ORDER BY f LIMIT 1`, [id]);
-    const r = rows[0];
-    if (r) found = { raw: r, file: batch[r.f as number] as Raw };
+  if (opts.orderId !== undefined) {
+    if (!UUID_RE.test(opts.orderId)) return null;
+    // the file currentVcfFile names: what the browser shows
+    const [file] = await sql.query<Raw>(
+      `SELECT ${FILE_COLUMNS} FROM vcf_files WHERE order_id = $1 AND status = ANY($2)
+        ORDER BY status = 'loading' DESC, ingested_at DESC LIMIT 1`,
+      [opts.orderId, statuses],
+    );
+    if (!file) return null;
+    const [raw] = await sql.query<Raw>(`SELECT ${slim('v')}, v.voff FROM ${fileTable(file.id as string)} v WHERE v.id = $1`, [id]);
+    if (raw) found = { raw, file };
+  } else {
+    const files = await sql.query<Raw>(`SELECT ${FILE_COLUMNS} FROM vcf_files WHERE status = ANY($1) ORDER BY status = 'ready' DESC`, [statuses]);
+    // an id names one order's variant, but not which file: ask every file's id index, a batch at a time
+    for (let i = 0; i < files.length && !found; i += 50) {
+      const batch = files.slice(i, i + 50);
+      const union = batch.map((f, j) => `SELECT ${j} AS f, ${slim('v')}, v.voff FROM ${fileTable(f.id as string)} v WHERE v.id = $1`).join(' UNION ALL ');
+      const rows = await sql.query<Raw>(`SELECT * FROM (${union}) u ORDER BY f LIMIT 1`, [id]);
+      const r = rows[0];
+      if (r) found = { raw: r, file: batch[r.f as number] as Raw };
+    }
   }
   if (!found) return null;
   const { raw, file } = found;

@@ -153,10 +153,16 @@ export const EAGER_INDEXES = ['id', 'gene', 'vaf', 'tier'] as const;
 /** indexes built the first time a page of a ready file is sorted (or, category, filtered) by their column */
 export const LAZY_INDEXES = ['category', 'hgvs_c', 'hgvs_p', 'consequence', 'read_count', 'depth', 'pop_af', 'clinvar', 'filter'] as const;
 
+/**
+ * the category filter ignores case ("fusion" finds "Fusion"): it compares lower(category),
+ * through this expression index, built on the first category filter of a ready file
+ */
+export const CATEGORY_FILTER_INDEX = 'category_ci';
+
 /** the columns filters test: the planner's statistics are gathered for these only */
 export const FILTERED_COLUMNS = ['gene', 'tier', 'vaf', 'category', 'filter', 'chrom', 'pos'] as const;
 
-export type IndexedColumn = (typeof EAGER_INDEXES)[number] | (typeof LAZY_INDEXES)[number];
+export type IndexedColumn = (typeof EAGER_INDEXES)[number] | (typeof LAZY_INDEXES)[number] | typeof CATEGORY_FILTER_INDEX;
 
 export function indexName(fileId: string, column: IndexedColumn): string {
   return `${fileTable(fileId)}_${column}`;
@@ -164,6 +170,6 @@ export function indexName(fileId: string, column: IndexedColumn): string {
 
 /** (column, ordinal) serves both sort directions and the column's filters; the id needs no order */
 export function indexSql(fileId: string, column: IndexedColumn): string {
-  const cols = column === 'id' ? 'id' : `"${column}", ordinal`;
+  const cols = column === 'id' ? 'id' : column === CATEGORY_FILTER_INDEX ? 'lower(category), ordinal' : `"${column}", ordinal`;
   return `CREATE INDEX IF NOT EXISTS ${indexName(fileId, column)} ON ${fileTable(fileId)} (${cols})`;
 }

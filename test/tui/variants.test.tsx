@@ -2,11 +2,11 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { demoVcfText } from '../../src/cli/demo.ts';
+import { DEMO_VCF_ORDERS, demoVcfText } from '../../src/cli/demo.ts';
 import { findOrder, getCuration, listProjects, setLocal, type SqlDatabase } from '../../src/db/index.ts';
 import { sessionBackend, type TuiBackend } from '../../src/tui/backend.ts';
 import { presetKey } from '../../src/tui/presets.ts';
-import { countVariants, ingestVcf, listVariants, VARIANT_SORT_KEYS, type VariantRow } from '../../src/vcf/index.ts';
+import { countVariants, dropOrderVariants, ingestVcf, listVariants, VARIANT_SORT_KEYS, type VariantRow } from '../../src/vcf/index.ts';
 import { cursorLine, demoDb, FakeSync, lines, renderApp, renderBackend, replicaSession, sessionAs } from './helpers.tsx';
 
 // the demo store has VCFs on ORD-2026-0002 (analyzing), ORD-2026-0004 (review, cora's) and
@@ -15,13 +15,25 @@ import { cursorLine, demoDb, FakeSync, lines, renderApp, renderBackend, replicaS
 let db: SqlDatabase;
 let projectId: string;
 const dir = mkdtempSync(join(tmpdir(), 'curio-tui-variants-'));
+// the detail copies go here, removed with the rest afterwards
+const cacheDir = join(dir, 'cache');
 beforeAll(async () => {
   db = await demoDb();
   projectId = (await listProjects(db))[0]!.id;
+  // the stored demo names detail copies of the process that seeded it, long gone: the
+  // demo files are ingested again, with copies of this run's own
+  for (const { displayId, seed } of DEMO_VCF_ORDERS) {
+    const order = await orderOf(displayId);
+    await dropOrderVariants(db, order.id);
+    const path = join(dir, `${displayId.toLowerCase()}-tumour.vcf`);
+    writeFileSync(path, demoVcfText(seed));
+    const r = await ingestVcf(db, { orderId: order.id, path, sample: 'TUMOR', cacheDir });
+    if (!r.ok) throw new Error(r.message);
+  }
   const big = await orderOf('ORD-2026-0013');
   const path = join(dir, 'big.vcf');
   writeFileSync(path, demoVcfText(13, 5000));
-  const r = await ingestVcf(db, { orderId: big.id, path, sample: 'TUMOR' });
+  const r = await ingestVcf(db, { orderId: big.id, path, sample: 'TUMOR', cacheDir });
   if (!r.ok) throw new Error(r.message);
 });
 afterAll(async () => {
@@ -150,6 +162,29 @@ describe('Variant browser: paging 5,000 variants by keyset', () => {
     expect(backend.pages - before).toBeLessThanOrEqual(2);
     const expected = (await listVariants(db, order.id, { limit: 16 * 16 })).rows.map(locus);
     expect(seen.map((l) => /(chr\S+ \S+>\S+)/.exec(l)?.[1])).toEqual(expected);
+    app.unmount();
+  });
+
+  test('a new query reads its first page before its count, so rows never wait behind a count', async () => {
+    const order = await orderOf('ORD-2026-0013');
+    const inner = sessionBackend(await sessionAs(db, 'cora'));
+    const calls: string[] = [];
+    const backend = Object.create(inner) as TuiBackend;
+    backend.variantPage = async (orderId, request) => {
+      calls.push(`page ${request.sort.key}`);
+      return inner.variantPage(orderId, request);
+    };
+    backend.variantCount = async (orderId, filter, loading) => {
+      calls.push(`count ${filter.minVaf ?? '-'}`);
+      return inner.variantCount(orderId, filter, loading);
+    };
+    const app = await renderBackend(backend, { initial: { kind: 'variants', orderId: order.id } });
+    await app.waitFor(/ of 5,000 variants · 1\//);
+    await app.keys(['s'], /^(?=[\s\S]*sort: gene ↑)[\s\S]* of 5,000 variants · 1\//);
+    await app.keys([':']);
+    await app.type('min-vaf 5%');
+    await app.keys(['enter'], /^(?=[\s\S]*VAF ≥ 5%)[\s\S]* of 5,000 variants · 1\//);
+    expect(calls).toEqual(['page locus', 'count -', 'page gene', 'count -', 'page gene', 'count 0.05']);
     app.unmount();
   });
 
@@ -453,18 +488,22 @@ describe('Variant browser: layouts and loading', () => {
 
   test('a file still being ingested shows its rows so far, and the browser follows when it is done', async () => {
     const order = await orderOf('ORD-2026-0002');
-    await db.query(`UPDATE vcf_files SET status = 'loading' WHERE order_id = $1 AND status = 'ready'`, [order.id]);
+    // as the ingest leaves it after a few batches: the progress is record_count, which each batch sets
+    await db.query(`UPDATE vcf_files SET status = 'loading', record_count = 900 WHERE order_id = $1 AND status = 'ready'`, [order.id]);
     try {
       const app = await renderApp(await sessionAs(db, 'cora'), { initial: { kind: 'variants', orderId: order.id } });
-      const loading = await app.waitFor('ingesting… 1,500 rows so far');
-      expect(loading).toMatch(/ord-2026-0002-tumour\.vcf \(TUMOR\) · ◌ ingesting… 1,500 rows so far · \d+ varian/);
+      const loading = await app.waitFor(/ingesting… 900 rows so far · \d+ varian/);
+      expect(loading).toMatch(/ord-2026-0002-tumour\.vcf \(TUMOR\) · ◌ ingesting… 900 rows so far · \d+ varian/);
       expect(tableRows(loading).length).toBe(16);
+      // the next batch: the header follows within a poll
+      await db.query(`UPDATE vcf_files SET record_count = 1500 WHERE order_id = $1 AND status = 'loading'`, [order.id]);
+      await app.waitFor('ingesting… 1,500 rows so far', 5000);
       await db.query(`UPDATE vcf_files SET status = 'ready' WHERE order_id = $1 AND status = 'loading'`, [order.id]);
       const done = await app.waitFor(/ of 1,500 variants/, 5000);
       expect(done).not.toContain('ingesting…');
       app.unmount();
     } finally {
-      await db.query(`UPDATE vcf_files SET status = 'ready' WHERE order_id = $1 AND status = 'loading'`, [order.id]);
+      await db.query(`UPDATE vcf_files SET status = 'ready', record_count = 1500 WHERE order_id = $1 AND status = 'loading'`, [order.id]);
     }
   });
 

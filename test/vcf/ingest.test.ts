@@ -1,5 +1,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
+import { createHash, randomUUID } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Sql, SqlDatabase } from '../../src/db/sql.ts';
@@ -12,6 +14,7 @@ import {
   orderAdmissionThresholds,
   recoverVcfCache,
   variantId,
+  vcfFileId,
 } from '../../src/vcf/index.ts';
 import { generateVcf } from '../../bench/vcf/generate.mjs';
 import { BASE_META, clearCache, fileTables, ORDER, ORDER2, openCache, rec, tempDir, vcfText, writeVcf } from './helpers.ts';
@@ -159,6 +162,57 @@ describe('ingestVcf', () => {
     expect(await running).toMatchObject({ ok: true, records: 2000 });
     expect(seen).toEqual({ ready: 1, loading: 100, loadingFlag: true });
     expect(await countVariants(db, ORDER, { hideTierIV: false })).toBe(2000);
+  });
+
+  it('keeps record_count at the rows loaded after every batch, and exact at the end', async () => {
+    const path = join(tmp.dir, 'progress.vcf');
+    await generateVcf(path, 3000, 5);
+    const fileId = vcfFileId(ORDER, createHash('sha256').update(readFileSync(path)).digest('hex'));
+    // onProgress follows each batch; a query sent from it runs before the next batch (PGlite is one connection)
+    const seen: Promise<{ status: string; recordCount: number; rows: number }>[] = [];
+    const r = await ingestVcf(db, {
+      orderId: ORDER,
+      path,
+      batchRows: 500,
+      onProgress: () => {
+        seen.push(
+          db
+            .query<{ status: string; record_count: number; n: number }>(
+              `SELECT status, record_count, (SELECT count(*)::int FROM variants_${fileId}) AS n FROM vcf_files WHERE id = $1`,
+              [fileId],
+            )
+            .then(([f]) => ({ status: f?.status ?? 'gone', recordCount: f?.record_count ?? -1, rows: f?.n ?? -1 })),
+        );
+      },
+    });
+    expect(r).toMatchObject({ ok: true, records: 3000 });
+    const samples = await Promise.all(seen);
+    const loading = samples.filter((x) => x.status === 'loading');
+    // what the browser shows while the file loads is what is in its table
+    expect(loading.length).toBeGreaterThanOrEqual(3);
+    for (const x of loading) expect(x.recordCount).toBe(x.rows);
+    expect(loading.map((x) => x.recordCount)).toEqual([...new Set(loading.map((x) => x.recordCount))].sort((a, b) => a - b));
+    expect(loading[0]?.recordCount).toBeGreaterThan(0);
+    expect(samples.at(-1)).toEqual({ status: 'ready', recordCount: 3000, rows: 3000 });
+    expect((await currentVcfFile(db, ORDER))?.recordCount).toBe(3000);
+  });
+
+  it('the CSV loader (PostgreSQL) keeps record_count up with each batch too', async () => {
+    const path = join(tmp.dir, 'progress-csv.vcf');
+    await generateVcf(path, 1200, 6);
+    const fileId = vcfFileId(ORDER, createHash('sha256').update(readFileSync(path)).digest('hex'));
+    const counts: number[] = [];
+    const csv = throughCopyCsv({
+      copyCsv: async (t, c, text) => {
+        // the count the previous batch left, read before this one goes in
+        const [f] = await db.query<{ record_count: number }>('SELECT record_count FROM vcf_files WHERE id = $1', [fileId]);
+        counts.push(f?.record_count ?? -1);
+        return db.copyCsv(t, c, text);
+      },
+    });
+    expect(await ingestVcf(csv, { orderId: ORDER, path, batchRows: 400, cacheDir })).toMatchObject({ ok: true, records: 1200 });
+    expect(counts).toEqual([0, 400, 800]);
+    expect((await currentVcfFile(db, ORDER))?.recordCount).toBe(1200);
   });
 
   it('reads gzip and multi-member gzip (bgzip) the same as plain text', async () => {
@@ -350,6 +404,46 @@ describe('a cache from the layout before migration 4', () => {
     } finally {
       await old.close();
     }
+  });
+});
+
+describe('the detail copies of an in-memory store', () => {
+  it('live in a directory of the process, which also clears what killed processes left', () => {
+    const tmpRoot = join(tmp.dir, 'tmpdir');
+    mkdirSync(tmpRoot);
+    const host = hostname().replace(/[^A-Za-z0-9.-]/g, '_');
+    const dead = spawnSync(process.execPath, ['-e', '']).pid ?? 0;
+    const left = (name: string) => {
+      mkdirSync(join(tmpRoot, name));
+      writeFileSync(join(tmpRoot, name, `${randomUUID()}.bgz`), 'a copy');
+      return name;
+    };
+    // a test runner ends its workers without their exit handlers: this one's copies stayed
+    const killed = left(`curio-vcf-${host}-${dead}-AbC123`);
+    const living = left(`curio-vcf-${host}-${process.pid}-DeF456`);
+    const elsewhere = left(`curio-vcf-other.host-${dead}-GhI789`);
+    const path = writeVcf(tmp.dir, 'memory.vcf', vcfText([R1, R2]));
+    const script = join(tmp.dir, 'memory.mts');
+    const root = join(import.meta.dirname, '../..');
+    writeFileSync(
+      script,
+      `import { openPglite } from '${root}/src/db/pglite.ts';
+import { VCF_MIGRATION_SQL, ingestVcf, vcfCacheDir } from '${root}/src/vcf/index.ts';
+const db = await openPglite();
+await db.exec(VCF_MIGRATION_SQL);
+const r = await ingestVcf(db, { orderId: '${ORDER}', path: '${path}' });
+const { readdirSync } = await import('node:fs');
+console.log(JSON.stringify({ ok: r.ok, dir: vcfCacheDir(db), copies: readdirSync(vcfCacheDir(db)).length }));
+await db.close();
+`,
+    );
+    const out = execFileSync(process.execPath, ['--import', 'tsx', script], { cwd: root, encoding: 'utf8', env: { ...process.env, TMPDIR: tmpRoot } });
+    const child = JSON.parse(out.trim().split('\n').at(-1) ?? '') as { ok: boolean; dir: string; copies: number };
+    expect(child).toMatchObject({ ok: true, copies: 1 });
+    expect(child.dir.startsWith(join(tmpRoot, `curio-vcf-${host}-`))).toBe(true);
+    // its own directory went when it exited; the killed process's too; a live one's and another host's stay
+    expect(readdirSync(tmpRoot).filter((n) => n.startsWith('curio-vcf-')).sort()).toEqual([elsewhere, living].sort());
+    expect(existsSync(join(tmpRoot, killed))).toBe(false);
   });
 });
 

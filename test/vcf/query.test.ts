@@ -1,10 +1,11 @@
 // keyset pages must list exactly what one big ORDER BY would, for every sort and filter
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SqlDatabase } from '../../src/db/sql.ts';
+import type { SqlDatabase, SqlParam } from '../../src/db/sql.ts';
 import {
   countVariants,
   DEFAULT_FILTER_PRESETS,
+  dropOrderVariants,
   getVariant,
   ingestVcf,
   listVariants,
@@ -36,7 +37,8 @@ function dataset(seed: number): string[] {
     if (r() < 0.8) info.push(`ISEQ_REPORT_AMP_CLASSIFICATION=${pick(['IA', 'Tier IB', 'IIC', 'IID', 'III', 'IV', 'IV'])}`);
     // a few repeated values, so ties need the ordinal to break them
     if (r() < 0.8) info.push(`ISEQ_REPORT_VAF=${pick(['0.5', '0.01', String(Math.round(r() * 1000) / 1000)])}`);
-    if (r() < 0.1) info.push('ISEQ_REPORT_VARIANT_CATEGORY=Fusion');
+    // a category as pipelines spell it: the filter ignores case
+    if (r() < 0.1) info.push(`ISEQ_REPORT_VARIANT_CATEGORY=${pick(['Fusion', 'Fusion', 'FUSION', 'CNV'])}`);
     if (r() < 0.2) info.push(`ANN=T|${pick(['missense_variant', 'stop_gained'])}|MODERATE|X|E|transcript|T|pc|1/1|c.${pick(['524G>A', '35G>T'])}|p.${pick(['Arg175His', 'Gly12Val'])}|||||`);
     if (r() < 0.6) info.push(`ISEQ_REPORT_READ_COUNT=${pick([10, 150, 151, Math.floor(r() * 400)])}`);
     if (r() < 0.5) info.push(`gnomAD_AF=${pick(['0.001', '0.2', String(Math.round(r() * 1e4) / 1e6)])}`);
@@ -101,7 +103,7 @@ function reference(f: VariantFilter, sort: VariantSort): string[] {
       (!f.tiers?.length || (v.tier !== null && f.tiers.includes(v.tier))) &&
       (!(f.hideTierIV ?? true) || v.tier !== 'IV') &&
       (f.minVaf === undefined || (v.vaf !== null && v.vaf >= f.minVaf)) &&
-      (f.category === undefined || v.category === f.category) &&
+      (f.category === undefined || v.category?.toLowerCase() === f.category.toLowerCase()) &&
       (!f.passOnly || v.filter === 'PASS') &&
       (!t || [v.gene, v.hgvsC, v.hgvsP, v.consequence, v.alias, v.vcfId].some((x) => x?.toLowerCase().includes(t))),
   );
@@ -166,6 +168,7 @@ const FILTERS: [string, VariantFilter][] = [
   ['one gene', { gene: 'TP53' }],
   ['genes + min VAF', { genes: ['FLT3', 'NPM1'], minVaf: 0.2 }],
   ['PASS fusions', { category: 'Fusion', passOnly: true, hideTierIV: false }],
+  ['fusions typed in lower case', { category: 'fusion' }],
   ['text in HGVS', { text: 'arg175' }],
   ['text with a quote', { text: 'A"B' }],
   ['text with LIKE wildcards', { text: '%_' }],
@@ -236,6 +239,43 @@ describe('listVariants', () => {
     expect(d?.info.ANN).toBeDefined();
     expect(d?.format?.TUMOR?.GT).toEqual(['0/1']);
     expect(await getVariant(db, 'nope')).toBeNull();
+  });
+
+  it('the category filter ignores case, through an index on lower(category)', async () => {
+    const spellings = new Set(all.filter((v) => v.category?.toLowerCase() === 'fusion').map((v) => v.category));
+    expect(spellings).toEqual(new Set(['Fusion', 'FUSION']));
+    const everyFusion = all.filter((v) => v.category?.toLowerCase() === 'fusion').map((v) => v.id);
+    for (const typed of ['fusion', 'Fusion', 'FUSION', 'fUsIoN']) {
+      expect(await walk({ category: typed, hideTierIV: false }, { key: 'locus', dir: 'asc' }, 50)).toEqual(everyFusion);
+      expect(await countVariants(db, ORDER, { category: typed, hideTierIV: false })).toBe(everyFusion.length);
+    }
+    const [file] = await db.query<{ id: string }>('SELECT id FROM vcf_files WHERE order_id = $1', [ORDER]);
+    const [index] = await db.query<{ def: string }>('SELECT indexdef AS def FROM pg_indexes WHERE indexname = $1', [`variants_${file?.id}_category_ci`]);
+    expect(index?.def).toMatch(/\(lower\(category\), ordinal\)/);
+  });
+
+  it('getVariant with the order reads that order\'s current file only, in one lookup', async () => {
+    const other = writeVcf(tmp.dir, 'other.vcf', vcfText(dataset(SEED + 7).slice(0, 50)));
+    const r = await ingestVcf(db, { orderId: ORDER2, path: other, cacheDir: join(tmp.dir, 'cache') });
+    if (!r.ok) throw new Error(r.message);
+    try {
+      const v = all.find((x) => x.hgvsP !== null)!;
+      const statements: string[] = [];
+      const spy = { ...db, query: <T,>(text: string, params?: readonly SqlParam[]) => (statements.push(text), db.query<T>(text, params)) } as SqlDatabase;
+      const d = await getVariant(spy, v.id, { orderId: ORDER });
+      expect(d).toMatchObject({ ...v, orderId: ORDER });
+      expect(d?.info.ANN).toBeDefined();
+      // one read of the order's file row, one lookup in its table; the other order's table is never read
+      expect(statements).toHaveLength(2);
+      expect(statements.filter((q) => /variants_[0-9a-f]{16}/.test(q))).toEqual([expect.stringContaining(`variants_${v.fileId} v WHERE v.id = $1`)]);
+      // an id of another order's variant is not this order's
+      expect(await getVariant(db, v.id, { orderId: ORDER2 })).toBeNull();
+      expect(await getVariant(db, v.id, { orderId: 'not-a-uuid' })).toBeNull();
+      // the old form still searches every file
+      expect(await getVariant(db, v.id)).toMatchObject({ id: v.id, orderId: ORDER });
+    } finally {
+      await dropOrderVariants(db, ORDER2);
+    }
   });
 
   it('ships presets that validate as stored data', () => {

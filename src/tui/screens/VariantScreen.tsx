@@ -82,6 +82,10 @@ export function VariantScreen({ orderId, width, height, front, active }: Variant
   const fileId = source?.file?.id ?? null;
   const key = area && source && sort ? `${fileId}|${loading}|${queryKey(filter, sort)}` : null;
 
+  // the query whose first page is in: its count waits for it, since PGlite runs one query at
+  // a time and a count reads every matching row (half a second at a million), which the
+  // page would otherwise wait behind
+  const [paged, setPaged] = useState<string | null>(null);
   const winRef = useRef<KeysetWindow<VariantRow> | null>(null);
   if (!winRef.current) winRef.current = new KeysetWindow<VariantRow>(async () => ({ rows: [], next: null }), { pageSize: PAGE, onLoad: redraw });
   const win = winRef.current;
@@ -91,8 +95,10 @@ export function VariantScreen({ orderId, width, height, front, active }: Variant
     const f = filter;
     const s = sort;
     const l = loading;
+    const k = key;
     win.reset(async (after, reverse, limit) => {
       const page = await backend.variantPage(orderId, { filter: f, sort: s, after, reverse, limit, loading: l });
+      if (mounted.current) setPaged(k);
       const found = await backend.curations(orderId, page.rows.map((r) => r.id));
       for (const r of page.rows) {
         const c = found.get(r.id);
@@ -103,10 +109,11 @@ export function VariantScreen({ orderId, width, height, front, active }: Variant
     });
   }
 
-  // the count of the active filter: once per query, and again while a file loads
+  // the count of the active filter: once per query after its first page, and again when a loading file has grown
+  const grown = loading ? (source?.loadedRows ?? null) : null;
   const [counted, setCounted] = useState<{ key: string; n: number } | null>(null);
   useEffect(() => {
-    if (key === null) return;
+    if (key === null || paged !== key) return;
     let live = true;
     backend.variantCount(orderId, filter, loading).then(
       (n) => {
@@ -119,8 +126,8 @@ export function VariantScreen({ orderId, width, height, front, active }: Variant
     return () => {
       live = false;
     };
-    // filter and loading are part of key
-  }, [key, poll, backend, orderId, win, notify]);
+    // filter and loading are part of key; the shown file is counted again only when it has grown
+  }, [key, paged, grown, backend, orderId, win, notify]);
   const count = counted?.key === key ? counted.n : null;
 
   const ingesting = (source?.loading ?? false) || (source?.newerLoading ?? false);
