@@ -22,13 +22,17 @@
 // timed directly on the same store (as in bench/vcf-ingest.mjs: warm; the first round, on
 // buffers just opened, is shown apart).
 
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os, { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ms, option, printTable, summarize, writeResults } from './lib/report.mjs';
-import { BIN, KEYS, launchTui } from './lib/tty-screen.mjs';
+import { hasTool, runCurio } from './lib/curio.mjs';
+import { KEYS, launchTui } from './lib/tty-screen.mjs';
+
+const curio = (args) => runCurio(args, childEnv());
+
 
 const here = dirname(fileURLToPath(import.meta.url));
 const DATA_VERSION = 1;
@@ -50,26 +54,7 @@ function childEnv() {
   return env;
 }
 
-function curio(args) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: childEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve(stdout) : reject(new Error(`curio ${args.join(' ')} exited ${code}\n${stderr}`))));
-  });
-}
 
-function hasTool(t) {
-  try {
-    execFileSync(t, ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 async function build() {
   console.log(`building a store with one order of ${thousands(records)} variants in ${home} …`);

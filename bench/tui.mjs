@@ -18,11 +18,15 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
+import { BIN, runCurio } from './lib/curio.mjs';
 import { SEED_STAGES_SQL } from './lib/seed.mjs';
+
 import { ms, printTable, summarize, writeResults, option } from './lib/report.mjs';
 
+const curio = (args) => runCurio(args, childEnv());
+
 const here = dirname(fileURLToPath(import.meta.url));
-const BIN = join(here, '..', 'bin', 'curio');
+
 const FAKE_TTY = join(here, 'lib', 'fake-tty.mjs');
 const DATA_VERSION = 1;
 const TARGETS = { key_p95_ms: 16, bytes_per_move: 2048, first_frame_ms: 400, first_data_ms: 1500 };
@@ -42,17 +46,6 @@ function childEnv() {
   return env;
 }
 
-function curio(args) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: childEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve(stdout) : reject(new Error(`curio ${args.join(' ')} exited ${code}\n${stderr}`))));
-  });
-}
 
 const uuid = (s) => {
   if (!/^[0-9a-f-]{36}$/.test(s)) throw new Error(`not a uuid: ${s}`);

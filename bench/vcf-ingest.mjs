@@ -9,6 +9,7 @@ import os, { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { register } from 'tsx/esm/api';
+import { hasTool } from './lib/curio.mjs';
 
 register();
 const { openPglite } = await import('../src/db/pglite.ts');
@@ -29,14 +30,6 @@ const work = mkdtempSync(join(tmpdir(), 'curio-vcf-bench-'));
 const vcf = join(work, 'bench.vcf');
 const gz = `${vcf}.gz`;
 
-function hasTool(t) {
-  try {
-    execFileSync(t, ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** wall and CPU (user + sys) milliseconds of a command, CPU from bash's `times` */
 function timeCommand(cmd, argv) {

@@ -6,13 +6,13 @@ import { spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { register } from 'tsx/esm/api';
+import { BIN } from './curio.mjs';
 
 register();
 // the terminal model the TUI tests replay Ink's output into (test/tui/vt.ts)
 const { VirtualTerminal } = await import('../../test/tui/vt.ts');
 
 const here = dirname(fileURLToPath(import.meta.url));
-export const BIN = join(here, '..', '..', 'bin', 'curio');
 const FAKE_TTY = join(here, 'fake-tty.mjs');
 
 /** named keys as a terminal sends them */

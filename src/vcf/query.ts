@@ -4,10 +4,9 @@ import { z } from 'zod';
 import { AMP_TIERS, type AmpTier } from '../core/admission.ts';
 import type { Sql, SqlParam } from '../db/sql.ts';
 import { BgzfError, readLineAt } from './bgzf.ts';
-import type { SlimFields } from './extract.ts';
 import { isHeaderProblem, readHeader, type HeaderContext, type HeaderJson } from './header.ts';
-import { recordDetail } from './record.ts';
-import { CATEGORY_FILTER_INDEX, fileTable, indexName, indexSql, LAZY_INDEXES, type IndexedColumn } from './schema.ts';
+import { recordDetail, type SlimRecord } from './record.ts';
+import { CATEGORY_FILTER_INDEX, fileTable, indexName, indexSql, LAZY_INDEXES, VARIANT_COLUMNS, type IndexedColumn } from './schema.ts';
 
 /** every column of the variant browser; the names are stable (saved presets and the TUI use them) */
 export const VARIANT_SORT_KEYS = [
@@ -87,17 +86,8 @@ export interface ListVariantsOptions extends VariantFilter {
 }
 
 /** the slim columns: one row of the variant browser */
-export interface VariantRow extends SlimFields {
-  id: string;
+export interface VariantRow extends SlimRecord {
   fileId: string;
-  ordinal: number;
-  chrom: string;
-  pos: number;
-  ref: string;
-  alt: string;
-  vcfId: string | null;
-  filter: string | null;
-  qual: number | null;
 }
 
 export type VariantDetailErrorCode = 'detail_missing' | 'detail_unreadable';
@@ -140,29 +130,8 @@ export interface OrderVcfFile {
   ingestedAt: Date;
 }
 
-const SLIM_COLUMNS = [
-  'id',
-  'ordinal',
-  'chrom',
-  'pos',
-  'ref',
-  'alt',
-  'vcf_id',
-  'gene',
-  'hgvs_c',
-  'hgvs_p',
-  'consequence',
-  'tier',
-  'category',
-  'vaf',
-  'read_count',
-  'depth',
-  'pop_af',
-  'clinvar',
-  'filter',
-  'alias',
-  'qual',
-];
+/** what a page reads: every cached column but the detail copy's offset */
+const SLIM_COLUMNS = VARIANT_COLUMNS.filter((c) => c !== 'voff');
 const slim = (alias: string) => SLIM_COLUMNS.map((c) => `${alias}."${c}"`).join(', ');
 
 type Raw = Record<string, unknown>;
