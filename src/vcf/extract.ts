@@ -84,13 +84,25 @@ function intOrNull(n: number | null): number | null {
   return n !== null && Number.isInteger(n) ? n : null;
 }
 
-/** one annotation entry, split on '|'; fields looked up by header position */
-type Entry = { parts: string[]; at: ReadonlyMap<string, number> };
+/** one annotation entry, '|'-separated; fields looked up by header position */
+type Entry = { text: string; at: ReadonlyMap<string, number> };
+
+/** the i-th '|'-separated part of s (s.split('|')[i]) without splitting the rest */
+function part(s: string, i: number): string | undefined {
+  let start = 0;
+  for (let k = 0; k < i; k++) {
+    const bar = s.indexOf('|', start);
+    if (bar < 0) return undefined;
+    start = bar + 1;
+  }
+  const end = s.indexOf('|', start);
+  return s.slice(start, end < 0 ? s.length : end);
+}
 
 function field(e: Entry | null, name: string): string | null {
   if (!e) return null;
   const i = e.at.get(name);
-  const v = i === undefined ? undefined : e.parts[i]?.trim();
+  const v = i === undefined ? undefined : part(e.text, i)?.trim();
   return v === undefined || v === '' ? null : v;
 }
 
@@ -98,14 +110,14 @@ function field(e: Entry | null, name: string): string | null {
 function pickCsq(info: Info, at: ReadonlyMap<string, number>): Entry | null {
   const entries = values(info.CSQ).filter((e): e is string => typeof e === 'string');
   if (entries.length === 0) return null;
-  const rows = entries.map((e) => ({ parts: e.split('|'), at }));
+  const rows = entries.map((text) => ({ text, at }));
   return rows.find((r) => field(r, 'PICK') === '1') ?? rows.find((r) => field(r, 'CANONICAL') === 'YES') ?? rows[0] ?? null;
 }
 
 /** snpEff ANN: entries come most severe first, so the first one */
 function pickAnn(info: Info, at: ReadonlyMap<string, number>): Entry | null {
   const first = values(info.ANN).find((e): e is string => typeof e === 'string');
-  return first === undefined ? null : { parts: first.split('|'), at };
+  return first === undefined ? null : { text: first, at };
 }
 
 /** VAF of the chosen sample: FORMAT AF, else alt share of FORMAT AD */

@@ -299,6 +299,19 @@ export async function ingestVcf(sql: Sql, opts: IngestOptions): Promise<IngestRe
     return { ok: false, code: 'invalid_input', message: `order id "${String(orderId)}" is not a UUID` };
   }
   if (typeof path !== 'string' || path === '') return { ok: false, code: 'invalid_input', message: 'no file given' };
+  // claimed before the first await: of two ingests started together, the first one runs
+  if (active.has(orderId)) {
+    return { ok: false, code: 'ingest_in_progress', message: `a VCF is already being ingested for order ${orderId}` };
+  }
+  active.add(orderId);
+  try {
+    return await ingestClaimed(sql, opts, orderId, path);
+  } finally {
+    active.delete(orderId);
+  }
+}
+
+async function ingestClaimed(sql: Sql, opts: IngestOptions, orderId: string, path: string): Promise<IngestResult> {
   let totalBytes: number;
   try {
     const st = await stat(path);
@@ -312,16 +325,12 @@ export async function ingestVcf(sql: Sql, opts: IngestOptions): Promise<IngestRe
   }
   if (opts.signal?.aborted) return { ok: false, code: 'aborted', message: 'ingest aborted' };
   const started = performance.now();
-  if (active.has(orderId)) {
-    return { ok: false, code: 'ingest_in_progress', message: `a VCF is already being ingested for order ${orderId}` };
-  }
   const cacheDir = vcfCacheDir(sql, opts.cacheDir);
   try {
     mkdirSync(cacheDir, { recursive: true });
   } catch (e) {
     return { ok: false, code: 'unreadable', message: `${cacheDir}: cannot create the variant cache directory (${(e as Error).message})` };
   }
-  active.add(orderId);
 
   const queue = new EventQueue();
   const onAbort = () => queue.push({ kind: 'aborted' });
@@ -429,7 +438,6 @@ export async function ingestVcf(sql: Sql, opts: IngestOptions): Promise<IngestRe
     if (staged) await dropFile(sql, staged).catch(() => undefined);
     if (!published) removeQuietly(detailPath);
     writing.delete(detailPath);
-    active.delete(orderId);
   }
 }
 

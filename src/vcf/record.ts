@@ -8,7 +8,6 @@ import { extractSlim, SLIM_FORMAT_KEYS, SLIM_INFO_KEYS, type SlimFields } from '
 import { FORMAT_SAMPLE_LIMIT, type HeaderContext } from './header.ts';
 import { OccurrenceCounter, variantId } from './ids.ts';
 
-const POS_RE = /^\d{1,10}$/;
 const MAX_POS = 2147483647;
 const FLOAT_WORDS = /^[+-]?(nan|inf|infinity)$/i;
 const WS_RE = /\s/;
@@ -71,47 +70,151 @@ function splitFixed(line: string): { cols: string[]; n: number; restStart: numbe
   return { cols, n, restStart };
 }
 
-/** a sample's Integer FORMAT values are whole numbers (every position, duplicates too) */
-function integersOk(sampleStr: string, types: readonly (string | undefined)[]): boolean {
-  const fields = sampleStr.split(':');
-  const n = Math.min(fields.length, types.length);
-  for (let j = 0; j < n; j++) {
-    if (types[j] !== 'Integer') continue;
-    const val = fields[j] ?? '';
-    if (val === '' || val === '.') continue;
-    for (const x of val.split(',')) if (x !== '.' && !Number.isInteger(+x)) return false;
+const POW10 = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
+
+/**
+ * Number(s.slice(a, b)) without the slice for plain decimals ([-]digits[.digits], at
+ * most 15 digits: the mantissa and 10^k are exact, so one division rounds as Number()
+ * does); anything else goes to Number() itself
+ */
+function numberAt(s: string, a: number, b: number, decode = false): number {
+  let i = a;
+  let neg = false;
+  if (i < b && s.charCodeAt(i) === 45) {
+    neg = true;
+    i++;
+  }
+  let m = 0;
+  let digits = 0;
+  let dot = -1;
+  for (; i < b; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 48 && c <= 57) {
+      m = m * 10 + (c - 48);
+      digits++;
+    } else if (c === 46 && dot < 0) dot = i;
+    else return slowNumber(s.slice(a, b), decode);
+  }
+  if (digits === 0 || digits > 15) return slowNumber(s.slice(a, b), decode);
+  const v = dot < 0 ? m : m / (POW10[b - dot - 1] ?? 1);
+  return neg ? -v : v;
+}
+
+/** the first ',' of s at or after i, past the end when there is none */
+function nextComma(s: string, i: number): number {
+  const c = s.indexOf(',', i);
+  return c < 0 ? s.length + 1 : c;
+}
+
+function slowNumber(s: string, decode: boolean): number {
+  return Number(decode ? decodeNoThrow(s) : s);
+}
+
+/** CHROM, REF, ALT: empty or with whitespace (what /\s/ matches) */
+function badAllele(s: string): boolean {
+  if (s === '') return true;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c <= 32) {
+      if (c === 32 || (c >= 9 && c <= 13)) return true;
+    } else if (c >= 0xa0 && WS_RE.test(s)) return true;
+  }
+  return false;
+}
+
+/** POS: 1 to 10 digits (then at most 2^31 - 1) */
+function posDigits(s: string): boolean {
+  if (s.length === 0 || s.length > 10) return false;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
+}
+
+/** what a FORMAT column says, kept while consecutive records share it */
+interface FormatInfo {
+  col: string;
+  keys: string[];
+  /** per position: 1 Integer, 2 Float, 0 anything else */
+  nums: number[];
+  ints: boolean;
+  wanted: boolean[];
+}
+
+/**
+ * where the character `code` first is in s[from, to), else `to`; a sample's fields are
+ * short, and indexOf() would run on into the next samples (quadratic in a cohort file)
+ */
+function indexIn(s: string, code: number, from: number, to: number): number {
+  for (let i = from; i < to; i++) if (s.charCodeAt(i) === code) return i;
+  return to;
+}
+
+/** a sample's Integer FORMAT values (line[a, b)) are whole numbers (every position, duplicates too) */
+function integersOk(line: string, a: number, b: number, f: FormatInfo): boolean {
+  const n = f.keys.length;
+  let start = a;
+  for (let j = 0; j < n && start <= b; j++) {
+    const end = indexIn(line, 58, start, b);
+    if (f.nums[j] === 1 && !intsOk(line, start, end)) return false;
+    start = end + 1;
+  }
+  return true;
+}
+
+/** comma-separated Integer values in s[a, b): each '.' or a whole number; '' and '.' alone are missing */
+function intsOk(s: string, a: number, b: number): boolean {
+  if (a === b || (b === a + 1 && s.charCodeAt(a) === 46)) return true;
+  for (let start = a; start <= b; ) {
+    const end = indexIn(s, 44, start, b);
+    if (!(end === start + 1 && s.charCodeAt(start) === 46) && !Number.isInteger(numberAt(s, start, end))) return false;
+    start = end + 1;
   }
   return true;
 }
 
 /**
- * the chosen sample's FORMAT values that extraction reads, as @gmod/vcf's SAMPLES()
- * reads them; null when an Integer value is not one
+ * the chosen sample's FORMAT values (line[a, b)) that extraction reads, as @gmod/vcf's
+ * SAMPLES() reads them; null when an Integer value is not one
  */
-function chosenSample(sampleStr: string, keys: readonly string[], types: readonly (string | undefined)[], wanted: readonly boolean[]): SampleData | null {
+function chosenSample(line: string, a: number, b: number, f: FormatInfo): SampleData | null {
   const out: SampleData = {};
-  const fields = sampleStr.split(':');
-  const n = Math.min(fields.length, keys.length);
-  for (let j = 0; j < n; j++) {
-    const type = types[j];
-    if (!wanted[j] && type !== 'Integer') continue;
-    const val = fields[j] ?? '';
-    const isNum = type === 'Integer' || type === 'Float';
-    let v: (string | number | undefined)[] | undefined;
-    if (val === '' || val === '.') v = undefined;
-    else if (!val.includes(',')) v = [isNum ? +val : val];
-    else v = val.split(',').map((x) => (x === '.' ? undefined : isNum ? +x : x));
-    if (type === 'Integer' && v) for (const x of v) if (x !== undefined && !Number.isInteger(x)) return null;
-    if (wanted[j]) out[keys[j] ?? ''] = v;
+  const n = f.keys.length;
+  let start = a;
+  for (let j = 0; j < n && start <= b; j++) {
+    const end = indexIn(line, 58, start, b);
+    const num = f.nums[j] ?? 0;
+    const wanted = f.wanted[j];
+    if (wanted || num === 1) {
+      let v: (string | number | undefined)[] | undefined;
+      if (end === start || (end === start + 1 && line.charCodeAt(start) === 46)) v = undefined;
+      else {
+        v = [];
+        for (let i = start; i <= end; ) {
+          const c = indexIn(line, 44, i, end);
+          if (c === i + 1 && line.charCodeAt(i) === 46) v.push(undefined);
+          else if (num) {
+            const x = numberAt(line, i, c);
+            if (num === 1 && !Number.isInteger(x)) return null;
+            v.push(x);
+          } else v.push(line.slice(i, c));
+          i = c + 1;
+        }
+      }
+      if (wanted) out[f.keys[j] ?? ''] = v;
+    }
+    start = end + 1;
   }
   return out;
 }
 
 export class RecordReader {
   private readonly occurrences = new OccurrenceCounter();
-  private readonly infoKinds = new Map<string, number>();
+  /** the INFO keys the hot path looks at (a kind other than 0), by key length */
+  private readonly infoByLength: { key: string; kind: number }[][] = [];
   /** the last FORMAT column and what it says, since consecutive records share it */
-  private format: { col: string; keys: string[]; types: (string | undefined)[]; ints: boolean; wanted: boolean[] } | null = null;
+  private format: FormatInfo | null = null;
   records = 0;
 
   constructor(
@@ -120,10 +223,24 @@ export class RecordReader {
     /** every record through @gmod/vcf's full parse (the reference the hot path is tested against) */
     private readonly opts: { fullParse?: boolean } = {},
   ) {
-    for (const [key, type] of ctx.infoTypes) {
-      this.infoKinds.set(key, type === 'Integer' ? INT : type === 'Float' ? FLOAT : type === 'Flag' ? FLAG : 0);
+    const kinds = new Map<string, number>();
+    for (const [key, type] of ctx.infoTypes) kinds.set(key, type === 'Integer' ? INT : type === 'Float' ? FLOAT : type === 'Flag' ? FLAG : 0);
+    for (const key of [...SLIM_INFO_KEYS, ...ctx.popAfKeys]) kinds.set(key, (kinds.get(key) ?? 0) | WANTED);
+    for (const [key, kind] of kinds) {
+      if (!kind) continue;
+      (this.infoByLength[key.length] ??= []).push({ key, kind });
     }
-    for (const key of [...SLIM_INFO_KEYS, ...ctx.popAfKeys]) this.infoKinds.set(key, (this.infoKinds.get(key) ?? 0) | WANTED);
+  }
+
+  /** the INFO key s[a, b) and its kind, undefined when the hot path skips it */
+  private infoKey(s: string, a: number, b: number): { key: string; kind: number } | undefined {
+    const keys = this.infoByLength[b - a];
+    if (keys === undefined) return undefined;
+    for (let i = 0; i < keys.length; i++) {
+      const k = keys[i] as { key: string; kind: number };
+      if (s.startsWith(k.key, a)) return k;
+    }
+    return undefined;
   }
 
   /** reads one data line; returns its record, or why it is malformed */
@@ -136,11 +253,11 @@ export class RecordReader {
       return `expected ${ctx.columns} tab-separated columns, found ${n}${hint}`;
     }
     const [chrom = '', posText = '', idCol = '', ref = '', alt = '', qualText = '', filterCol = '', infoCol = '', formatCol] = cols;
-    if (chrom === '' || WS_RE.test(chrom)) return `CHROM ${quote(chrom)} is empty or contains whitespace`;
-    if (!POS_RE.test(posText) || Number(posText) > MAX_POS) return `POS ${quote(posText)} is not a position`;
+    if (badAllele(chrom)) return `CHROM ${quote(chrom)} is empty or contains whitespace`;
+    if (!posDigits(posText) || Number(posText) > MAX_POS) return `POS ${quote(posText)} is not a position`;
     const pos = Number(posText);
-    if (ref === '' || WS_RE.test(ref)) return `REF ${quote(ref)} is empty or contains whitespace`;
-    if (alt === '' || WS_RE.test(alt)) return `ALT ${quote(alt)} is empty or contains whitespace`;
+    if (badAllele(ref)) return `REF ${quote(ref)} is empty or contains whitespace`;
+    if (badAllele(alt)) return `ALT ${quote(alt)} is empty or contains whitespace`;
     let qual: number | null = null;
     if (qualText !== '.' && qualText !== '') {
       qual = Number(qualText);
@@ -166,7 +283,18 @@ export class RecordReader {
       vcfId: idCol === '.' || idCol === '' ? null : idCol,
       filter: filterCol === '.' || filterCol === '' ? null : filterCol,
       qual: qual !== null && Number.isFinite(qual) ? qual : null,
-      ...slim,
+      gene: slim.gene,
+      hgvsC: slim.hgvsC,
+      hgvsP: slim.hgvsP,
+      consequence: slim.consequence,
+      tier: slim.tier,
+      category: slim.category,
+      vaf: slim.vaf,
+      readCount: slim.readCount,
+      depth: slim.depth,
+      popAf: slim.popAf,
+      clinvar: slim.clinvar,
+      alias: slim.alias,
     };
   }
 
@@ -189,12 +317,15 @@ export class RecordReader {
       let f = this.format;
       if (f?.col !== formatCol) {
         const keys = formatCol.split(':');
-        const types = keys.map((k) => ctx.formatTypes.get(k));
+        const nums = keys.map((k) => {
+          const t = ctx.formatTypes.get(k);
+          return t === 'Integer' ? 1 : t === 'Float' ? 2 : 0;
+        });
         f = this.format = {
           col: formatCol,
           keys,
-          types,
-          ints: types.some((t) => t === 'Integer'),
+          nums,
+          ints: nums.includes(1),
           wanted: keys.map((k) => (SLIM_FORMAT_KEYS as readonly string[]).includes(k)),
         };
       }
@@ -202,13 +333,14 @@ export class RecordReader {
       for (let at = restStart; i < ctx.samples.length; i++) {
         let tab = line.indexOf('\t', at);
         if (tab < 0) tab = line.length;
-        const s = at <= line.length ? line.slice(at, tab) : '';
+        // past the end of the line: an empty sample
+        const a = at <= line.length ? at : tab;
         at = tab + 1;
         if (i === ctx.sampleIndex) {
-          const data = chosenSample(s, f.keys, f.types, f.wanted);
+          const data = chosenSample(line, a, tab, f);
           if (!data) return null;
           chosen = data;
-        } else if (f.ints && !integersOk(s, f.types)) return null;
+        } else if (f.ints && !integersOk(line, a, tab, f)) return null;
       }
     }
     return { info, chosen };
@@ -219,34 +351,66 @@ export class RecordReader {
    * checking every Integer/Float value on the way; false when a value does not parse
    */
   private readInfo(s: string, info: Record<string, InfoValue>): boolean {
-    const decode = s.includes('%');
-    // split() and a Map beat a hand-written scan: V8's builtins read the string once
-    for (const pair of s.split(';')) {
-      const eq = pair.indexOf('=');
-      const key = eq < 0 ? pair : pair.slice(0, eq);
-      const kind = this.infoKinds.get(key);
-      if (!kind) continue;
+    const len = s.length;
+    // one pass over the column: pairs end at ';', keys at the pair's first '='; no key is
+    // cut out of it, only the values of keys the hot path looks at. eq, comma and pct are
+    // the next '=', ',' and '%' at or after the scan (searched again only once passed, so
+    // the column is read once however many pairs it has). indexOf() beats a charCodeAt()
+    // loop here (one over every character made the whole parse 15% slower). An item
+    // without '%' decodes to itself, so only items with one are decoded.
+    let eq = -1;
+    let comma = -1;
+    let pct = s.indexOf('%');
+    if (pct < 0) pct = len + 1;
+    for (let start = 0; start <= len; ) {
+      let end = s.indexOf(';', start);
+      if (end < 0) end = len;
+      if (eq < start) {
+        eq = s.indexOf('=', start);
+        if (eq < 0) eq = len + 1;
+      }
+      const hasEq = eq < end;
+      const k = this.infoKey(s, start, hasEq ? eq : end);
+      start = end + 1;
+      if (k === undefined) continue;
+      const kind = k.kind;
       // `KEY` and `KEY=` are flags to @gmod/vcf, whatever the header says
-      if (kind & FLAG || eq < 0 || eq === pair.length - 1) {
-        if (kind & WANTED) info[key] = true;
+      if (kind & FLAG || !hasEq || eq === end - 1) {
+        if (kind & WANTED) info[k.key] = true;
         continue;
       }
-      const val = pair.slice(eq + 1);
+      const v0 = eq + 1;
       if (kind & (INT | FLOAT)) {
-        const items = val.includes(',') ? val.split(',') : [val];
-        const out: (number | undefined)[] = [];
-        for (const item of items) {
-          if (item === '.') {
-            out.push(undefined);
-            continue;
+        const out: (number | undefined)[] | null = kind & WANTED ? [] : null;
+        for (let i = v0; i <= end; ) {
+          if (comma < i) comma = nextComma(s, i);
+          const c = comma < end ? comma : end;
+          if (c === i + 1 && s.charCodeAt(i) === 46) out?.push(undefined);
+          else {
+            // numberAt leaves anything but plain decimals, a '%' too, to Number(): decoded first
+            const x = numberAt(s, i, c, true);
+            if (kind & INT ? !Number.isInteger(x) : Number.isNaN(x)) return false;
+            out?.push(x);
           }
-          const x = Number(decode ? decodeNoThrow(item) : item);
-          if (kind & INT ? !Number.isInteger(x) : Number.isNaN(x)) return false;
-          out.push(x);
+          i = c + 1;
         }
-        if (kind & WANTED) info[key] = out;
+        if (out) info[k.key] = out;
       } else {
-        info[key] = val.split(',').map((x) => (x === '.' ? undefined : decode ? decodeNoThrow(x) : x));
+        const out: (string | undefined)[] = [];
+        for (let i = v0; i <= end; ) {
+          if (comma < i) comma = nextComma(s, i);
+          const c = comma < end ? comma : end;
+          if (c === i + 1 && s.charCodeAt(i) === 46) out.push(undefined);
+          else {
+            if (pct < i) {
+              pct = s.indexOf('%', i);
+              if (pct < 0) pct = len + 1;
+            }
+            out.push(pct < c ? decodeNoThrow(s.slice(i, c)) : s.slice(i, c));
+          }
+          i = c + 1;
+        }
+        info[k.key] = out;
       }
     }
     return true;

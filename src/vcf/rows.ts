@@ -124,7 +124,9 @@ class BinaryBatch implements RowBatch {
     this.float8(r.qual);
     this.ensure(12);
     this.view.setInt32(this.p, 8);
-    this.view.setBigInt64(this.p + 4, BigInt(voff));
+    // int8 as two words (a virtual offset is below 2^53): no BigInt per row
+    this.view.setUint32(this.p + 4, Math.floor(voff / 4294967296));
+    this.view.setUint32(this.p + 8, voff >>> 0);
     this.p += 12;
     this.rows++;
   }

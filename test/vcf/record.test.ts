@@ -251,6 +251,43 @@ describe('the hot path', () => {
       }
     }
   });
+
+  it('agrees on numbers in every spelling Number() reads, and on keys it skips', () => {
+    const numbers = [
+      '0.1234', '-0', '-0.5', '.5', '5.', '+5', '1e3', '1E-3', ' 5', '0x10', '1,,2', '007', '3.000', '0.1,.,0.3',
+      '123456789012345', '1234567890123456', '12345678901234567890', '0.12345678901234567', '-', '1.2.3',
+      'nan', 'inf', '-Infinity', '%31', '1%2C2', '%ZZ', '9007199254740993', '0.45342568805423754', '91749669545192650',
+    ];
+    const infos = [
+      ...numbers.flatMap((x) => [`ISEQ_REPORT_VAF=${x}`, `DP=${x}`, `ISEQ_REPORT_READ_COUNT=${x};gnomAD_AF=${x}`]),
+      'ALIAS_ID=A,B%3BC,.;CLNSIG=%,x',
+      'DX=1;XP=abc;AF;DP=;ANN=;CLNSIG=a,b;SVTYPE=DEL;gnomAD_AF=0.1',
+      'DP;ISEQ_REPORT_VAF=0.2;;ISEQ_REPORT_VAF=0.3;',
+    ];
+    const h = header(vcfText([]));
+    const fast = new RecordReader(h, ORDER);
+    const full = new RecordReader(h, ORDER, { fullParse: true });
+    for (const info of infos) {
+      const line = rec('1', 1, '.', 'A', 'G,T', '.', '.', info, 'GT:AD:DP:AF', '0/1:10,5:15:0.3');
+      expect(fast.read(line), line).toEqual(full.read(line));
+    }
+    for (const x of numbers) {
+      for (const sample of [`0/1:${x}:15:0.3`, `0/1:10,5:${x}:0.3`, `0/1:10,5:15:${x}`, `0/1:10,5:15:${x}:`, `${x}`]) {
+        const line = rec('1', 1, '.', 'A', 'G,T', '.', '.', '.', 'GT:AD:DP:AF', sample);
+        expect(fast.read(line), line).toEqual(full.read(line));
+      }
+    }
+    // the samples not chosen are checked too
+    const h2 = header(vcfText([], { samples: ['N', 'T'] }), 'T');
+    const fast2 = new RecordReader(h2, ORDER);
+    const full2 = new RecordReader(h2, ORDER, { fullParse: true });
+    for (const x of numbers) {
+      for (const other of [`0/1:${x}:15`, `0/1:1:${x}`, '', '.']) {
+        const line = rec('1', 1, '.', 'A', 'G,T', '.', '.', '.', 'GT:AD:DP', other, '0/1:10,5:15');
+        expect(fast2.read(line), line).toEqual(full2.read(line));
+      }
+    }
+  });
 });
 
 describe('header', () => {
