@@ -41,3 +41,13 @@ export function useSearchNotice(search: ListState['search']): void {
     else if (search.outcome === 'wrapped') notify('info', `Search wrapped around: ${search.query}`);
   }, [search, notify]);
 }
+
+/** moves a list back to its top whenever `key` changes: a new query, another item, another pane */
+export function useTopOnChange(key: unknown, nav: { dispatch(action: { type: 'top' }): void }): void {
+  const shown = useRef(key);
+  useEffect(() => {
+    if (shown.current === key) return;
+    shown.current = key;
+    nav.dispatch({ type: 'top' });
+  }, [key, nav]);
+}

@@ -165,7 +165,8 @@ export async function renderApp(session: TuiSession, options: RenderOptions & { 
 export async function renderBackend(backend: TuiBackend, options: RenderOptions & { initial?: Route } = {}, node?: ReactNode): Promise<App> {
   const r = await renderAt(node ?? <Workspace backend={backend} {...(options.initial ? { initial: options.initial } : {})} />, options);
   const text = () => plain(r.lastFrame());
-  const waitFor = async (match: string | RegExp, timeoutMs = 5000) => {
+  // generous: a frame that never comes still fails, and a busy 2-core machine is slow to draw
+  const waitFor = async (match: string | RegExp, timeoutMs = 15_000) => {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const frame = text();

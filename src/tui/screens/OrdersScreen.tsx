@@ -3,7 +3,7 @@ import { useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { CLINICAL_STATUSES, FACILITY_STATUSES, normalizeStatus } from '../../core/index.ts';
 import type { OrderListItem } from '../../db/index.ts';
 import type { OrderQuery, TuiBackend } from '../backend.ts';
-import { useLoad } from '../hooks.ts';
+import { useLoad, useTopOnChange } from '../hooks.ts';
 import { LineText, Table, useListNavigation, type Span } from '../kit/index.ts';
 import { orderColumns, type RowFlags } from '../order-columns.ts';
 import { PagedRows } from '../paged-rows.ts';
@@ -106,12 +106,7 @@ export function OrdersScreen({ width, height, front, active, query }: OrdersScre
   const [search, setSearch] = useState<{ query: string; outcome: 'found' | 'wrapped' | 'not_found' } | null>(null);
 
   // a new query starts at the top
-  const firstKey = useRef(key);
-  useEffect(() => {
-    if (firstKey.current === key) return;
-    firstKey.current = key;
-    nav.dispatch({ type: 'top' });
-  }, [key, nav]);
+  useTopOnChange(key, nav);
 
   // rows changed on the server: what is held is refetched, and shown until then
   const seenVersion = useRef(version);

@@ -1,9 +1,9 @@
 import { Box } from 'ink';
-import { useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
+import { useEffect, useMemo, useState, type ReactNode } from 'react';
 import { isReportEditable, isReportOpen, normalizeStatus, renderReport, type CommandInput, type OrderAggregate, type Report, type ReportVariant } from '../../core/index.ts';
 import { checkWith } from '../actions.ts';
 import { rejectionText, shortTime, wrapText } from '../format.ts';
-import { useLoad } from '../hooks.ts';
+import { useLoad, useTopOnChange } from '../hooks.ts';
 import { LineText, Table, useListNavigation, useTheme, WindowedList, type Column, type Span } from '../kit/index.ts';
 import { orderRight, readOnlyText, refusalText } from '../rights.ts';
 import { useScreenHandler, useUi, type ScreenProps } from '../ui.ts';
@@ -107,13 +107,7 @@ export function ReportScreen({ orderId, width, height, front, active }: ReportSc
     },
   });
   // another version or pane starts at its top
-  const place = `${report?.id ?? ''}:${pane}`;
-  const placed = useRef(place);
-  useEffect(() => {
-    if (placed.current === place) return;
-    placed.current = place;
-    nav.dispatch({ type: 'top' });
-  }, [place, nav]);
+  useTopOnChange(`${report?.id ?? ''}:${pane}`, nav);
 
   const { setFocus } = ui;
   useEffect(() => {

@@ -4,7 +4,7 @@ import { AMP_TIERS, type CommandInput, type Curation, type Result } from '../../
 import type { VariantFilter, VariantFilterPreset, VariantRow, VariantSort } from '../../vcf/index.ts';
 import { checkWith } from '../actions.ts';
 import { rejectionText } from '../format.ts';
-import { useLoad } from '../hooks.ts';
+import { useLoad, useTopOnChange } from '../hooks.ts';
 import { KeysetWindow } from '../keyset-window.ts';
 import { ACMG_CLASSES } from '../keymap.ts';
 import { LineText, Pane, Table, useListNavigation, useTheme, WindowedList, type Span } from '../kit/index.ts';
@@ -167,12 +167,7 @@ export function VariantScreen({ orderId, width, height, front, active }: Variant
   });
 
   // a new query starts at the top
-  const firstKey = useRef(key);
-  useEffect(() => {
-    if (firstKey.current === key) return;
-    firstKey.current = key;
-    nav.dispatch({ type: 'top' });
-  }, [key, nav]);
+  useTopOnChange(key, nav);
 
   const current = key === null ? undefined : win.rowAt(nav.cursor);
   const detailId = detailOpen ? (current?.id ?? null) : null;
@@ -184,12 +179,7 @@ export function VariantScreen({ orderId, width, height, front, active }: Variant
   );
   const detailNav = useListNavigation({ count: detailLines.length, height: Math.max(1, detailHeight - 1) });
   // another variant's details start at their top
-  const shownDetail = useRef(detailId);
-  useEffect(() => {
-    if (shownDetail.current === detailId) return;
-    shownDetail.current = detailId;
-    detailNav.dispatch({ type: 'top' });
-  }, [detailId, detailNav]);
+  useTopOnChange(detailId, detailNav);
 
   const displayId = agg?.order.displayId ?? null;
   const { setFocus } = ui;
