@@ -197,6 +197,14 @@ export type Event =
   | { type: 'analysis.created'; analysis: Analysis }
   | { type: 'analysis.updated'; analysisId: string; patch: Partial<Analysis>; version: number; updatedAt: string };
 
+export type OrderUpdatedEvent = Extract<Event, { type: 'order.updated' }>;
+export type StageUpdatedEvent = Extract<Event, { type: 'stage.updated' }>;
+
+/** an order after a field update: the patch's values, the new version and time */
+export function withOrderUpdate(order: Order, e: OrderUpdatedEvent): Order {
+  return { ...order, ...e.patch, version: e.version, updatedAt: e.updatedAt };
+}
+
 export interface AuditEntry {
   action: string;
   entityType: 'order' | 'sample' | 'project' | 'labflow' | 'user' | 'analysis';

@@ -61,6 +61,8 @@ export type ReportStatus = z.infer<typeof ReportStatus>;
 // --- shared pieces ---------------------------------------------------------------
 
 export const Uuid = z.uuid();
+/** the shape of a UUID (any version): tells an id from a display id or slug before a query casts it */
+export const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export const Timestamp = z.string(); // ISO 8601, UTC
 export const Json = z.record(z.string(), z.unknown());
 

@@ -1,5 +1,5 @@
 import type { Command } from './commands.ts';
-import { decide, needs, type Decision, type DecideState, type Event, type OrderAggregate } from './decide.ts';
+import { decide, needs, withOrderUpdate, type Decision, type DecideState, type Event, type OrderAggregate } from './decide.ts';
 import { actorFrom, type Actor } from './rbac.ts';
 import { fail, type Result } from './result.ts';
 import { slugify } from './slug.ts';
@@ -145,7 +145,7 @@ function applyEvent(world: World, e: Event): void {
       return;
     case 'order.updated': {
       const o = world.orders.get(e.orderId);
-      if (o) world.orders.set(e.orderId, { ...o, ...e.patch, version: e.version, updatedAt: e.updatedAt });
+      if (o) world.orders.set(e.orderId, withOrderUpdate(o, e));
       return;
     }
     case 'order.deleted':

@@ -15,7 +15,7 @@ function isPlainObject(v: unknown): v is Json {
 }
 
 /** the same JSON, whatever the order of keys */
-export function sameJson(a: unknown, b: unknown): boolean {
+function sameJson(a: unknown, b: unknown): boolean {
   return canonicalize(a ?? null) === canonicalize(b ?? null);
 }
 

@@ -33,4 +33,4 @@ export {
   type AnalysisFilter,
 } from './reports.ts';
 export { prepareReportDraft, type ReportDraft, type ReportDraftCommand } from './report-draft.ts';
-export { entryOf, readEntry, sameJson, writeEntry } from './doc-entries.ts';
+export { entryOf, readEntry, writeEntry } from './doc-entries.ts';

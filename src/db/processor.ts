@@ -1,4 +1,5 @@
 import {
+  UUID_RE,
   Command,
   CommandEnvelope,
   decide,
@@ -7,6 +8,8 @@ import {
   type AuditEntry,
   type CommandResult,
   type Event,
+  type OrderUpdatedEvent,
+  type StageUpdatedEvent,
   type RejectionCode,
   type TransitionRecord,
 } from '../core/index.ts';
@@ -51,18 +54,22 @@ function toResult(r: Row): CommandResult {
   };
 }
 
+/** results take the next server_seq and come back whole */
+const RESULT_INSERT = { returning: '*', values: { server_seq: "nextval('server_seq')" } };
+
+/** a command_results row (RESULT_COLUMNS) */
+function resultRow(projectId: string, userId: string, r: Omit<CommandResult, 'serverSeq'>): SqlParam[] {
+  return [
+    r.mid, r.clientId, r.seq, projectId, userId, r.commandType, r.status, r.code, r.message, r.entityType, r.entityId,
+    r.entityVersion, r.serverTime, r.current === null || r.current === undefined ? null : JSON.stringify(r.current),
+  ];
+}
+
 async function storeResult(tx: Sql, projectId: string, userId: string, r: Omit<CommandResult, 'serverSeq'>): Promise<CommandResult> {
   // the result and the cursor in one statement: one round trip less per command
-  const rows = await tx.query<Row>(
-    `WITH bumped AS (UPDATE client_cursors SET last_seq = $3 WHERE client_id = $2)
-     INSERT INTO command_results (mid, client_id, seq, project_id, user_id, command_type, status, code, message, entity_type,
-       entity_id, entity_version, server_seq, server_time, current)
-     VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,nextval('server_seq'),$13,$14::jsonb) RETURNING *`,
-    [
-      r.mid, r.clientId, r.seq, projectId, userId, r.commandType, r.status, r.code, r.message, r.entityType, r.entityId,
-      r.entityVersion, r.serverTime, r.current === null || r.current === undefined ? null : JSON.stringify(r.current),
-    ],
-  );
+  const params: SqlParam[] = [r.clientId, r.seq];
+  const insert = insertSql('command_results', RESULT_COLUMNS, [resultRow(projectId, userId, r)], params, RESULT_INSERT);
+  const rows = await tx.query<Row>(`WITH bumped AS (UPDATE client_cursors SET last_seq = $2 WHERE client_id = $1) ${insert}`, params);
   return toResult(rows[0]!);
 }
 
@@ -223,13 +230,10 @@ export async function processCommand(
   }
 }
 
-const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** commands whose loads read orders and stages only through the batch's DecideCache */
 const DEFERRING_COMMANDS: ReadonlySet<string> = new Set(['order.update', 'stage.transition', 'stage.assign']);
 
-type OrderUpdated = Extract<Event, { type: 'order.updated' }>;
-type StageUpdated = Extract<Event, { type: 'stage.updated' }>;
 
 /**
  * row updates of a batch that a later command of the same batch overwrites anyway: the
@@ -237,17 +241,17 @@ type StageUpdated = Extract<Event, { type: 'stage.updated' }>;
  * once, before anything that could read those rows from the table and at the end
  */
 class DeferredRowWrites {
-  readonly #orders = new Map<string, { event: OrderUpdated }>();
-  readonly #stages = new Map<string, { event: StageUpdated }>();
+  readonly #orders = new Map<string, OrderUpdatedEvent>();
+  readonly #stages = new Map<string, StageUpdatedEvent>();
 
   async write(tx: Sql, projectId: string, events: readonly Event[], records: TransitionRecord[]): Promise<void> {
     const now: Event[] = [];
     for (const e of events) {
       if (e.type === 'order.updated' && !('displayId' in e.patch)) {
-        const before = this.#orders.get(e.orderId)?.event;
-        this.#orders.set(e.orderId, { event: before ? { ...e, patch: { ...before.patch, ...e.patch } } : e });
+        const before = this.#orders.get(e.orderId);
+        this.#orders.set(e.orderId, before ? { ...e, patch: { ...before.patch, ...e.patch } } : e);
       } else if (e.type === 'stage.updated') {
-        this.#stages.set(`${e.stage.orderId}/${e.stage.stageCode}`, { event: e });
+        this.#stages.set(`${e.stage.orderId}/${e.stage.stageCode}`, e);
       } else {
         now.push(e);
       }
@@ -257,8 +261,8 @@ class DeferredRowWrites {
   }
 
   async flush(tx: Sql): Promise<void> {
-    await writeOrderUpdates(tx, [...this.#orders.values()].map((o) => o.event));
-    await writeStageUpdates(tx, [...this.#stages.values()].map((s) => s.event));
+    await writeOrderUpdates(tx, [...this.#orders.values()]);
+    await writeStageUpdates(tx, [...this.#stages.values()]);
     this.#orders.clear();
     this.#stages.clear();
   }
@@ -275,18 +279,19 @@ const RESULT_COLUMNS = [
   'entity_id', 'entity_version', 'server_time', 'current::jsonb',
 ];
 
+/** commands per transaction at most: keeps one batch's statements well inside the parameter limit */
+const MAX_BATCH_ITEMS = 250;
+
 /**
  * processes many commands, of one client or several, in ONE transaction, with the same
  * rules and outcomes as processCommand on each in turn: per client in seq order, exactly
  * once, gap-holding, roles read from the database in the transaction. Rows are written
- * command by command (a later command sees an earlier one's rows); history, audit,
- * results and cursors go in as one multi-row statement each. When anything fails the
- * whole batch rolls back and runs again command by command, so one bad command (a unique
- * index catching a race) costs only its own result.
+ * command by command (a later command sees an earlier one's rows), but for field and stage
+ * updates a later command overwrites (DeferredRowWrites); history, audit, chain heads,
+ * cursors and results go in as one statement at the end (finishBatch). When anything
+ * fails the whole batch rolls back and runs again command by command, so one bad command
+ * (a unique index catching a race) costs only its own result.
  */
-/** commands per transaction at most: keeps one batch's statements well inside the parameter limit */
-const MAX_BATCH_ITEMS = 250;
-
 export async function processBatch(db: Sql, items: readonly BatchItem[], opts: ProcessOptions = {}): Promise<ProcessOutcome[]> {
   if (items.length > MAX_BATCH_ITEMS) {
     const out: ProcessOutcome[] = [];
@@ -460,15 +465,6 @@ async function finishBatch(
     const n = params.length;
     ctes.push(`c AS (UPDATE client_cursors SET last_seq = v.last_seq FROM unnest($${n - 1}::text[], $${n}::bigint[]) AS v(client_id, last_seq) WHERE client_cursors.client_id = v.client_id)`);
   }
-  const results = insertSql(
-    'command_results',
-    RESULT_COLUMNS,
-    fresh.map(({ item, result: r }) => [
-      r.mid, r.clientId, r.seq, item.projectId, item.userId, r.commandType, r.status, r.code, r.message, r.entityType,
-      r.entityId, r.entityVersion, r.serverTime, r.current === null || r.current === undefined ? null : JSON.stringify(r.current),
-    ]),
-    params,
-    { returning: '*', values: { server_seq: "nextval('server_seq')" } },
-  );
+  const results = insertSql('command_results', RESULT_COLUMNS, fresh.map(({ item, result }) => resultRow(item.projectId, item.userId, result)), params, RESULT_INSERT);
   return tx.query<Row>(`${ctes.length ? `WITH ${ctes.join(', ')} ` : ''}${results}`, params);
 }

@@ -1,22 +1,24 @@
-import type {
-  Analysis,
-  Curation,
-  Event,
-  Labflow,
-  Membership,
-  Order,
-  OrderSample,
-  OrderStage,
-  Project,
-  Report,
-  Sample,
-  StatusNote,
-  TransitionRecord,
-  User,
+import {
+  withOrderUpdate,
+  type Analysis,
+  type Curation,
+  type Event,
+  type Labflow,
+  type Membership,
+  type Order,
+  type OrderSample,
+  type OrderStage,
+  type OrderUpdatedEvent,
+  type Project,
+  type Report,
+  type Sample,
+  type StatusNote,
+  type TransitionRecord,
+  type User,
 } from '../core/index.ts';
 import { insertReport, readAnalysis, toCuration, toReport, upsertAnalysis, upsertCuration } from './reports.ts';
 import { jsonRow, jsonRows, jsonValue, toLabflow, toMembership, toNote, toOrder, toOrderSample, toProject, toSample, toStage, toTransition, toUser } from './rows.ts';
-import type { Sql } from './sql.ts';
+import type { Sql, SqlParam } from './sql.ts';
 import { saveLabflow } from './state.ts';
 
 // the project document's entries as JSON, read from rows (relay) and written back as rows
@@ -61,28 +63,9 @@ export const ENTITY_MAPS = { order: 'orders', sample: 'samples', labflow: 'labfl
 
 type Row = Record<string, unknown>;
 
+/** one order's entry, whatever its project */
 export async function readOrderEntry(db: Sql, orderId: string): Promise<OrderEntry | null> {
-  const o = (await db.query<Row>('SELECT * FROM orders WHERE id = $1', [orderId]))[0];
-  if (!o) return null;
-  const [stages, samples, notes, history, reports, curations, analyses] = await Promise.all([
-    db.query<Row>('SELECT * FROM order_stages WHERE order_id = $1 ORDER BY position', [orderId]),
-    db.query<Row>('SELECT * FROM order_samples WHERE order_id = $1 ORDER BY sample_id', [orderId]),
-    db.query<Row>('SELECT * FROM status_notes WHERE order_id = $1 ORDER BY id', [orderId]),
-    db.query<Row>('SELECT * FROM stage_transitions WHERE order_id = $1 ORDER BY seq', [orderId]),
-    db.query<Row>('SELECT * FROM reports WHERE order_id = $1 ORDER BY version', [orderId]),
-    db.query<Row>('SELECT * FROM curations WHERE order_id = $1 ORDER BY variant_id', [orderId]),
-    db.query<Row>('SELECT id FROM analyses WHERE order_id = $1 ORDER BY id', [orderId]),
-  ]);
-  return {
-    order: toOrder(o),
-    stages: stages.map(toStage),
-    samples: samples.map(toOrderSample),
-    notes: notes.map(toNote),
-    history: history.map((r) => ({ ...toTransition(r), prevHash: String(r.prev_hash), hash: String(r.hash) })),
-    reports: reports.map(toReport),
-    curations: curations.map(toCuration),
-    analysisIds: analyses.map((r) => String(r.id)),
-  };
+  return (await readOrderEntries(db, null, [orderId])).get(orderId) ?? null;
 }
 
 export async function readSample(db: Sql, id: string): Promise<Sample | null> {
@@ -345,8 +328,12 @@ export async function applyEntry(tx: Sql, projectId: string, key: EntityKey, val
  * those in `ids` (a reconcile reads thousands, a projection the few a batch touched).
  * Child rows come back as JSON arrays, mapped by the same row mappers.
  */
-export async function readOrderEntries(db: Sql, projectId: string, ids?: readonly string[]): Promise<Map<string, OrderEntry>> {
+export async function readOrderEntries(db: Sql, projectId: string | null, ids?: readonly string[]): Promise<Map<string, OrderEntry>> {
   if (ids && ids.length === 0) return new Map();
+  const params: SqlParam[] = [];
+  const where: string[] = [];
+  if (projectId !== null) where.push(`o.project_id = $${params.push(projectId)}`);
+  if (ids) where.push(`o.id = ANY($${params.push([...ids])}::uuid[])`);
   const rows = await db.query<Row>(
     `SELECT row_to_json(o) AS o,
        (SELECT coalesce(json_agg(s ORDER BY s.position), '[]') FROM order_stages s WHERE s.order_id = o.id) AS stages,
@@ -356,8 +343,8 @@ export async function readOrderEntries(db: Sql, projectId: string, ids?: readonl
        (SELECT coalesce(json_agg(r ORDER BY r.version), '[]') FROM reports r WHERE r.order_id = o.id) AS reports,
        (SELECT coalesce(json_agg(c ORDER BY c.variant_id), '[]') FROM curations c WHERE c.order_id = o.id) AS curations,
        (SELECT coalesce(json_agg(a.id ORDER BY a.id), '[]') FROM analyses a WHERE a.order_id = o.id) AS analyses
-     FROM orders o WHERE o.project_id = $1${ids ? ' AND o.id = ANY($2::uuid[])' : ''}`,
-    ids ? [projectId, ids] : [projectId],
+     FROM orders o${where.length ? ` WHERE ${where.join(' AND ')}` : ''}`,
+    params,
   );
   const out = new Map<string, OrderEntry>();
   for (const r of rows) {
@@ -391,10 +378,8 @@ export async function readEntities(db: Sql, projectId: string, keys: readonly En
   return [...keys.filter((k) => k.kind === 'order').map((key) => ({ key, value: orders.get((key as { id: string }).id) ?? null })), ...others];
 }
 
-type OrderUpdated = Extract<Event, { type: 'order.updated' }>;
-
 /** an order's field updates in commit order, or null when its entry must be read again */
-export type OrderPatches = OrderUpdated[] | null;
+export type OrderPatches = OrderUpdatedEvent[] | null;
 
 /**
  * what commands did to each order they touched, where the order's entry can follow from
@@ -423,8 +408,6 @@ export function mergeOrderPatches(into: Map<string, OrderPatches>, later: Readon
 }
 
 /** an order entry after field updates, in order */
-export function foldOrderPatches(entry: OrderEntry, patches: readonly OrderUpdated[]): OrderEntry {
-  let order = entry.order;
-  for (const e of patches) order = { ...order, ...e.patch, version: e.version, updatedAt: e.updatedAt };
-  return { ...entry, order };
+export function foldOrderPatches(entry: OrderEntry, patches: readonly OrderUpdatedEvent[]): OrderEntry {
+  return { ...entry, order: patches.reduce(withOrderUpdate, entry.order) };
 }

@@ -1,4 +1,5 @@
 import {
+  UUID_RE,
   can,
   isFacilityAdmin,
   LEGACY_STATUS_ALIASES,
@@ -149,7 +150,6 @@ export async function countOrders(db: Sql, projectId: string, actor: Actor, sett
   return out;
 }
 
-const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** an order by display id, uuid or slug */
 export async function findOrder(db: Sql, projectId: string, ref: string): Promise<Order | null> {

@@ -2,6 +2,7 @@
 // and the reads the CLI needs
 import { createHash } from 'node:crypto';
 import {
+  UUID_RE,
   renderReport,
   type Analysis,
   type Curation,
@@ -228,7 +229,6 @@ export async function readAnalysis(db: Sql, id: string): Promise<Analysis | null
   return r ? toAnalysis(r) : null;
 }
 
-const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** an analysis by display id or uuid */
 export async function findAnalysis(db: Sql, projectId: string, ref: string): Promise<Analysis | null> {

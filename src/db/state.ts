@@ -2,6 +2,7 @@ import {
   actorFrom,
   needs,
   slugify,
+  withOrderUpdate,
   type Actor,
   type Command,
   type DecideState,
@@ -9,8 +10,10 @@ import {
   type Labflow,
   type Order,
   type OrderAggregate,
+  type OrderUpdatedEvent,
   type Project,
   type Sample,
+  type StageUpdatedEvent,
   type TransitionRecord,
 } from '../core/index.ts';
 import { appendTransitions } from './chain.ts';
@@ -48,6 +51,13 @@ export function actorsFromRows(pairs: readonly { projectId: string; userId: stri
   return out;
 }
 
+/** labflows by id, in one query */
+async function loadLabflows(sql: Sql, ids: readonly string[]): Promise<Map<string, Labflow>> {
+  if (ids.length === 0) return new Map();
+  const rows = await sql.query<Row>('SELECT * FROM labflows WHERE id = ANY($1::text[])', [[...ids]]);
+  return new Map(rows.map((l) => [String(l.id), toLabflow(l)]));
+}
+
 /**
  * orders with what deciding on them needs, in one query whatever their number (plus one
  * for their labflows, unless `labflow` supplies them); `lock` locks the order rows, in id
@@ -57,7 +67,7 @@ export async function loadAggregates(
   sql: Sql,
   projectId: string,
   orderIds: readonly string[],
-  opts: { lock?: boolean; labflow?: (ids: string[]) => Promise<Map<string, Labflow | null>> } = {},
+  opts: { lock?: boolean; labflow?: (ids: readonly string[]) => Promise<ReadonlyMap<string, Labflow>> } = {},
 ): Promise<Map<string, OrderAggregate | null>> {
   const out = new Map<string, OrderAggregate | null>(orderIds.map((id) => [id, null]));
   if (orderIds.length === 0) return out;
@@ -73,13 +83,7 @@ export async function loadAggregates(
   );
   const orders = rows.map((r) => ({ r, order: toOrder(jsonRow(r.o)) }));
   const labflowIds = [...new Set(orders.map(({ order }) => order.labflowId).filter((id): id is string => id !== null))];
-  const labflows = opts.labflow
-    ? await opts.labflow(labflowIds)
-    : new Map(
-        labflowIds.length
-          ? (await sql.query<Row>('SELECT * FROM labflows WHERE id = ANY($1::text[])', [labflowIds])).map((l) => [String(l.id), toLabflow(l)] as const)
-          : [],
-      );
+  const labflows = await (opts.labflow ?? ((ids) => loadLabflows(sql, ids)))(labflowIds);
   for (const { r, order } of orders)
     out.set(order.id, {
       order,
@@ -131,13 +135,18 @@ export class DecideCache {
     for (const [id, a] of loaded) this.#orders.set(`${projectId}/${id}`, a);
   }
 
-  async #labflowsById(sql: Sql, ids: readonly string[]): Promise<Map<string, Labflow | null>> {
+  async #labflowsById(sql: Sql, ids: readonly string[]): Promise<ReadonlyMap<string, Labflow>> {
     const missing = ids.filter((id) => !this.#labflows.has(id));
     if (missing.length) {
-      for (const id of missing) this.#labflows.set(id, null);
-      for (const l of await sql.query<Row>('SELECT * FROM labflows WHERE id = ANY($1::text[])', [missing])) this.#labflows.set(String(l.id), toLabflow(l));
+      const loaded = await loadLabflows(sql, missing);
+      for (const id of missing) this.#labflows.set(id, loaded.get(id) ?? null);
     }
-    return new Map(ids.map((id) => [id, this.#labflows.get(id) ?? null]));
+    const out = new Map<string, Labflow>();
+    for (const id of ids) {
+      const l = this.#labflows.get(id);
+      if (l) out.set(id, l);
+    }
+    return out;
   }
 
   /** brings what is cached in line with an accepted command's events */
@@ -148,7 +157,7 @@ export class DecideCache {
         case 'order.updated': {
           const a = this.#orders.get(key(e.orderId));
           // the slug is the database's to compute
-          if (a && !('displayId' in e.patch)) a.order = { ...a.order, ...e.patch, version: e.version, updatedAt: e.updatedAt };
+          if (a && !('displayId' in e.patch)) a.order = withOrderUpdate(a.order, e);
           else this.#orders.delete(key(e.orderId));
           break;
         }
@@ -314,15 +323,12 @@ const ORDER_COLUMN_TYPES: Record<string, string> = {
   slug_frozen: 'boolean',
 };
 
-type OrderUpdated = Extract<Event, { type: 'order.updated' }>;
-type StageUpdated = Extract<Event, { type: 'stage.updated' }>;
-
 /**
  * many orders' field updates in one statement per set of patched fields (each order at
  * most once): what writeEvents does for each order.updated event, in bulk
  */
-export async function writeOrderUpdates(tx: Sql, events: readonly OrderUpdated[]): Promise<void> {
-  const groups = new Map<string, OrderUpdated[]>();
+export async function writeOrderUpdates(tx: Sql, events: readonly OrderUpdatedEvent[]): Promise<void> {
+  const groups = new Map<string, OrderUpdatedEvent[]>();
   for (const e of events) {
     const cols = Object.keys(e.patch)
       .filter((k) => ORDER_COLUMNS[k] && (e.patch as Record<string, unknown>)[k] !== undefined)
@@ -351,7 +357,7 @@ export async function writeOrderUpdates(tx: Sql, events: readonly OrderUpdated[]
 }
 
 /** many stage updates in one statement (each stage at most once) */
-export async function writeStageUpdates(tx: Sql, events: readonly StageUpdated[]): Promise<void> {
+export async function writeStageUpdates(tx: Sql, events: readonly StageUpdatedEvent[]): Promise<void> {
   if (events.length === 0) return;
   await tx.query(
     `UPDATE order_stages s SET state = v.state, assignee_id = v.assignee_id, updated_at = v.updated_at

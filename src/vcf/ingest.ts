@@ -2,6 +2,7 @@
 // binary COPY batches of slim rows and writes a BGZF copy of the records for the detail
 // pane; the main thread loads the batches into the file's own table, builds the indexes
 // once the rows are in, and makes the file the order's in one transaction.
+import { UUID_RE } from '../core/schemas.ts';
 import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream, mkdirSync, mkdtempSync, readdirSync, rmSync, unlinkSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
@@ -53,7 +54,6 @@ export type IngestResult =
   | { ok: true; fileId: string; records: number; skipped: boolean }
   | { ok: false; code: IngestErrorCode; message: string };
 
-const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const FIRST_BATCH_ROWS = 500;
 const BATCH_ROWS = 20_000;
 const MAX_IN_FLIGHT = 2;

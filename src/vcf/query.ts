@@ -2,6 +2,7 @@
 import { basename } from 'node:path';
 import { z } from 'zod';
 import { AMP_TIERS, type AmpTier } from '../core/admission.ts';
+import { UUID_RE } from '../core/schemas.ts';
 import type { Sql, SqlParam } from '../db/sql.ts';
 import { BgzfError, readLineAt } from './bgzf.ts';
 import { isHeaderProblem, readHeader, type HeaderContext, type HeaderJson } from './header.ts';
@@ -476,7 +477,6 @@ function locusOf(line: string): string {
   return line.split('\t', 5).filter((_, i) => i !== 2).join('\t');
 }
 
-const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const FILE_COLUMNS = 'id, order_id, path, sample, header, column_line, detail_path';
 
 export interface GetVariantOptions {
