@@ -15,7 +15,18 @@ import type { HeaderJson } from './header.ts';
 import { vcfFileId } from './ids.ts';
 import type { WorkerCommand, WorkerInput, WorkerMessage } from './protocol.ts';
 import type { RowFormat } from './rows.ts';
-import { EAGER_INDEXES, FILTERED_COLUMNS, fileTable, fileTableSql, indexSql, VARIANT_COLUMNS } from './schema.ts';
+import {
+  EAGER_INDEXES,
+  FILTERED_COLUMNS,
+  fileTable,
+  fileTableSql,
+  partitionIndexSql,
+  partitionOf,
+  partitionRange,
+  partitionSql,
+  partitionTable,
+  VARIANT_COLUMNS,
+} from './schema.ts';
 
 export interface IngestOptions {
   orderId: string;
@@ -55,8 +66,10 @@ export type IngestResult =
   | { ok: false; code: IngestErrorCode; message: string };
 
 const FIRST_BATCH_ROWS = 500;
-const BATCH_ROWS = 20_000;
-const MAX_IN_FLIGHT = 2;
+const BATCH_ROWS = 16_384;
+/** enough for the parser to go on while a full partition's indexes are built (~0.5 s) */
+const MAX_IN_FLIGHT = 8;
+const STATISTICS_TARGET = 20;
 const DETAIL_FILE_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\.bgz$/;
 
 /** orders with an ingest running in this process */
@@ -167,8 +180,8 @@ export function vcfCacheDir(sql: Sql, explicit?: string): string {
  */
 interface Loader {
   format: RowFormat;
-  /** loads one batch into the file's table; `before` rows are in already; answers the rows loaded */
-  load(fileId: string, data: Uint8Array | string, before: number): Promise<number>;
+  /** loads one batch into a partition of the file's table; `before` rows are in already; answers the rows loaded */
+  load(fileId: string, table: string, data: Uint8Array | string, before: number): Promise<number>;
 }
 
 const PROGRESS_SQL = 'UPDATE vcf_files SET record_count = $2 WHERE id = $1';
@@ -180,9 +193,9 @@ function loaderFor(sql: Sql): Loader {
     return {
       format: 'binary',
       // one transaction: a reader never sees the rows without the count, or the count without the rows
-      load: (fileId, data, before) =>
+      load: (fileId, table, data, before) =>
         pglite.transaction(async (tx) => {
-          const r = await tx.query(`COPY ${fileTable(fileId)} (${VARIANT_COLUMNS.join(', ')}) ${copy}`, [], { blob: new Blob([data]) });
+          const r = await tx.query(`COPY ${table} (${VARIANT_COLUMNS.join(', ')}) ${copy}`, [], { blob: new Blob([data]) });
           const n = r.affectedRows ?? 0;
           await tx.query(PROGRESS_SQL, [fileId, before + n]);
           return n;
@@ -192,8 +205,8 @@ function loaderFor(sql: Sql): Loader {
   return {
     format: 'csv',
     // copyCsv is its own statement on PostgreSQL; the count follows it (progress only)
-    async load(fileId, data, before) {
-      const n = await sql.copyCsv(fileTable(fileId), VARIANT_COLUMNS, typeof data === 'string' ? data : new TextDecoder().decode(data));
+    async load(fileId, table, data, before) {
+      const n = await sql.copyCsv(table, VARIANT_COLUMNS, typeof data === 'string' ? data : new TextDecoder().decode(data));
       await sql.query(PROGRESS_SQL, [fileId, before + n]);
       return n;
     },
@@ -254,7 +267,7 @@ export async function recoverVcfCache(sql: Sql): Promise<number> {
   const ids = new Set(known.map((r) => r.id));
   const tables = await sql.query<{ name: string }>(
     `SELECT c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-      WHERE c.relkind = 'r' AND n.nspname = current_schema() AND c.relname ~ '^variants_[0-9a-f]{16}$'`,
+      WHERE c.relkind IN ('r', 'p') AND n.nspname = current_schema() AND c.relname ~ '^variants_[0-9a-f]{16}$'`,
   );
   for (const t of tables) {
     const id = t.name.slice('variants_'.length);
@@ -386,6 +399,9 @@ async function ingestClaimed(sql: Sql, opts: IngestOptions, orderId: string, pat
     staged = fileId;
 
     let loaded = 0;
+    // the partition being filled, and whether its indexes are built
+    let part = -1;
+    let partIndexed = true;
     for (;;) {
       const ev = await queue.next();
       if (ev.kind === 'aborted') throw new Failure('aborted', 'ingest aborted');
@@ -404,13 +420,24 @@ async function ingestClaimed(sql: Sql, opts: IngestOptions, orderId: string, pat
         continue;
       }
       if (m.type === 'batch') {
+        const k = partitionOf(loaded + 1);
         try {
-          loaded += await loader.load(fileId, m.data, loaded);
+          if (k !== part) {
+            await sql.exec(partitionSql(fileId, k));
+            part = k;
+            partIndexed = false;
+          }
+          loaded += await loader.load(fileId, partitionTable(fileId, k), m.data, loaded);
         } catch (e) {
           throw new Failure('database_error', `${path}: loading records failed: ${(e as Error).message}`);
         }
+        // acknowledged first: the parser reads on while a full partition gets its indexes
         worker.postMessage({ type: 'ack' } satisfies WorkerCommand);
         opts.onProgress?.(m.bytesRead, totalBytes);
+        if (loaded === partitionRange(k).to - 1) {
+          await indexPartition(sql, fileId, k, opts.signal);
+          partIndexed = true;
+        }
         continue;
       }
       // done
@@ -419,7 +446,7 @@ async function ingestClaimed(sql: Sql, opts: IngestOptions, orderId: string, pat
       await worker.terminate();
       worker = null;
       opts.onPhase?.('loaded', performance.now() - started);
-      await buildIndexes(sql, fileId, opts.signal);
+      if (!partIndexed) await indexPartition(sql, fileId, part, opts.signal);
       opts.onPhase?.('indexed', performance.now() - started);
       await publish(sql, orderId, fileId, m.records, m.header);
       published = true;
@@ -441,14 +468,21 @@ async function ingestClaimed(sql: Sql, opts: IngestOptions, orderId: string, pat
   }
 }
 
-/** the page indexes, built once over all rows (a sort each) rather than row by row during COPY */
-async function buildIndexes(sql: Sql, fileId: string, signal: AbortSignal | undefined): Promise<void> {
+/**
+ * a full partition's page indexes, built once over its rows (a sort each) rather than row
+ * by row during COPY, and its statistics
+ */
+async function indexPartition(sql: Sql, fileId: string, k: number, signal: AbortSignal | undefined): Promise<void> {
   for (const column of EAGER_INDEXES) {
     if (signal?.aborted) throw new Failure('aborted', 'ingest aborted');
-    await sql.exec(indexSql(fileId, column));
+    await sql.exec(partitionIndexSql(fileId, k, column));
   }
   // the planner needs statistics to pick the right index for filtered pages (PGlite runs no autovacuum)
-  await sql.exec(`ANALYZE ${fileTable(fileId)} (${FILTERED_COLUMNS.map((c) => `"${c}"`).join(', ')})`);
+  // a small sample (20 × 300 rows): the planner needs the columns' shape, not their every value
+  await sql.transaction(async (tx) => {
+    await tx.exec(`SET LOCAL default_statistics_target = ${STATISTICS_TARGET}`);
+    await tx.exec(`ANALYZE ${partitionTable(fileId, k)} (${FILTERED_COLUMNS.map((c) => `"${c}"`).join(', ')})`);
+  });
   if (signal?.aborted) throw new Failure('aborted', 'ingest aborted');
 }
 

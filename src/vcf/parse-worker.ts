@@ -13,6 +13,7 @@ import { isHeaderProblem, readHeader, type HeaderContext } from './header.ts';
 import type { WorkerCommand, WorkerInput, WorkerMessage } from './protocol.ts';
 import { RecordReader } from './record.ts';
 import { rowBatch, type RowBatch } from './rows.ts';
+import { endsPartition, MAX_RECORDS } from './schema.ts';
 
 class Malformed extends Error {
   constructor(
@@ -176,13 +177,15 @@ async function parseInto(
       if (line.startsWith('#')) throw new Malformed(lineNo, 'header line after the #CHROM line');
       const r = reader.read(line);
       if (typeof r === 'string') throw new Malformed(lineNo, r);
+      if (r.ordinal > MAX_RECORDS) throw new Malformed(lineNo, `more than ${MAX_RECORDS.toLocaleString('en')} records: split the file`);
       let voff = voffIn;
       if (writer) {
         voff = writer.at();
         writer.line(line);
       }
       batch.add(r, voff ?? 0);
-      if (batch.rows >= rowsWanted) flush();
+      // a batch goes into one partition of the file's table
+      if (batch.rows >= rowsWanted || endsPartition(r.ordinal)) flush();
       return;
     }
     if (line === '') return;

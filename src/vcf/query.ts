@@ -7,7 +7,17 @@ import type { Sql, SqlParam } from '../db/sql.ts';
 import { BgzfError, readLineAt } from './bgzf.ts';
 import { isHeaderProblem, readHeader, type HeaderContext, type HeaderJson } from './header.ts';
 import { recordDetail, type SlimRecord } from './record.ts';
-import { CATEGORY_FILTER_INDEX, fileTable, indexName, indexSql, LAZY_INDEXES, VARIANT_COLUMNS, type IndexedColumn } from './schema.ts';
+import {
+  CATEGORY_FILTER_INDEX,
+  fileTable,
+  indexName,
+  indexSql,
+  LAZY_INDEXES,
+  tierKeyRange,
+  tierOfKey,
+  VARIANT_COLUMNS,
+  type IndexedColumn,
+} from './schema.ts';
 
 /** every column of the variant browser; the names are stable (saved presets and the TUI use them) */
 export const VARIANT_SORT_KEYS = [
@@ -151,7 +161,7 @@ function rowOf(r: Raw, fileId: string): VariantRow {
     hgvsC: (r.hgvs_c as string | null) ?? null,
     hgvsP: (r.hgvs_p as string | null) ?? null,
     consequence: (r.consequence as string | null) ?? null,
-    tier: (r.tier as AmpTier | null) ?? null,
+    tier: tierOfKey(r.tier_key as number),
     category: (r.category as string | null) ?? null,
     vaf: (r.vaf as number | null) ?? null,
     readCount: (r.read_count as number | null) ?? null,
@@ -174,6 +184,7 @@ export async function currentVcfFile(sql: Sql, orderId: string, includeLoading =
   );
   const r = rows[0];
   if (!r) return null;
+  if (r.status === 'ready' && (r.record_count as number) > 0 && !(await survived(sql, r.id as string))) return null;
   return {
     id: r.id as string,
     orderId: r.order_id as string,
@@ -188,9 +199,29 @@ export async function currentVcfFile(sql: Sql, orderId: string, includeLoading =
   };
 }
 
+/** ready files whose rows this process has seen */
+const alive = new Set<string>();
+
 /**
- * the order's file from before cache layout 2 (migration 4), if that is all it has: its
- * rows are gone, the same file ingested again brings them back
+ * a ready file still has its rows. The cache's tables are unlogged, so a store that was
+ * not shut down cleanly comes back with them empty: such a file becomes stale (what
+ * staleVcfFile tells), and the order's next ingest of it brings the rows back
+ */
+async function survived(sql: Sql, fileId: string): Promise<boolean> {
+  if (alive.has(fileId)) return true;
+  const [r] = await sql.query<{ any: boolean }>(`SELECT EXISTS (SELECT 1 FROM ${fileTable(fileId)}) AS any`);
+  if (r?.any) {
+    alive.add(fileId);
+    return true;
+  }
+  await sql.query(`UPDATE vcf_files SET status = 'stale' WHERE id = $1 AND status = 'ready'`, [fileId]);
+  return false;
+}
+
+/**
+ * the order's file whose rows are gone, if that is all it has: one built by the cache
+ * layout before migration 4, or one whose rows a crash took (see survived); the same
+ * file ingested again brings them back
  */
 export async function staleVcfFile(sql: Sql, orderId: string): Promise<{ path: string; sha256: string; message: string } | null> {
   const [r] = await sql.query<{ path: string; sha256: string }>(
@@ -201,7 +232,7 @@ export async function staleVcfFile(sql: Sql, orderId: string): Promise<{ path: s
   return {
     path: r.path,
     sha256: r.sha256,
-    message: `the variant cache of this order was built by an older version of Curio and has been cleared; ingest ${r.path} again to browse its variants`,
+    message: `the variant cache of this order has been cleared (it was built by an older version of Curio, or Curio stopped without closing its store); ingest ${r.path} again to browse its variants`,
   };
 }
 
@@ -227,7 +258,7 @@ function decodeCursor(s: string): Cursor {
   return r.data;
 }
 
-type ColumnKey = Exclude<VariantSortKey, 'locus' | 'acmg' | 'reportable'>;
+type ColumnKey = Exclude<VariantSortKey, 'locus' | 'acmg' | 'reportable' | 'tier'>;
 
 /** the SQL type of each column sort key's values, for the cursor parameter */
 const COLUMN_CAST: Record<ColumnKey, string> = {
@@ -235,7 +266,6 @@ const COLUMN_CAST: Record<ColumnKey, string> = {
   hgvs_c: 'text',
   hgvs_p: 'text',
   consequence: 'text',
-  tier: 'text',
   category: 'text',
   vaf: 'float8',
   read_count: 'int',
@@ -270,13 +300,20 @@ function likeEscape(s: string): string {
   return s.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
+/** the rows of one tier (null: without a tier), as a range of tier_key */
+function tierIn(tier: AmpTier | null): string {
+  const { from, to } = tierKeyRange(tier);
+  return `(v.tier_key >= ${from} AND v.tier_key < ${to})`;
+}
+
 /** the filter as SQL conditions on the file's table, aliased `v` */
 function filterSql(f: VariantFilter, p: Params): string[] {
   const where: string[] = [];
   const genes = [...(f.genes ?? []), ...(f.gene !== undefined ? [f.gene] : [])];
   if (genes.length) where.push(`v.gene = ANY(${p.add(genes)}::text[])`);
-  if (f.tiers?.length) where.push(`v.tier = ANY(${p.add([...f.tiers])}::text[])`);
-  if (f.hideTierIV ?? true) where.push(`v.tier IS DISTINCT FROM 'IV'`);
+  // tiers as ranges of tier_key, which its index answers
+  if (f.tiers?.length) where.push(`(${[...new Set(f.tiers)].map((t) => tierIn(t)).join(' OR ')})`);
+  if (f.hideTierIV ?? true) where.push(`NOT ${tierIn('IV')}`);
   if (f.minVaf !== undefined) where.push(`v.vaf >= ${p.add(f.minVaf)}::float8`);
   // the expression of the category_ci index, compared bytewise (ASCII letters fold)
   if (f.category !== undefined) where.push(`lower(v.category) = lower(${p.add(f.category)}::text COLLATE "C")`);
@@ -401,6 +438,17 @@ export async function listVariants(sql: Sql, orderId: string, opts: ListVariants
         `SELECT ${slim('v')} FROM ${table} v ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY v.ordinal ${dir} LIMIT ${want}`,
         p.values,
       );
+    };
+  } else if (key === 'tier') {
+    // tier_key orders rows by (tier, ordinal) on its own; rows without a tier rank last
+    const noTier = tierKeyRange(null).from;
+    valueOf = (r) => r.tier_key as number;
+    run = (section, from, want) => {
+      const p = new Params();
+      const where = filterSql(opts, p);
+      where.push(section === 'v' ? `v.tier_key < ${noTier}` : `v.tier_key >= ${noTier}`);
+      if (from) where.push(`v.tier_key ${cmp} ${p.add(section === 'v' ? from[1] : noTier + from[2])}::int`);
+      return sql.query<Raw>(`SELECT ${slim('v')} FROM ${table} v WHERE ${where.join(' AND ')} ORDER BY v.tier_key ${dir} LIMIT ${want}`, p.values);
     };
   } else {
     if (!loading) await ensureIndex(sql, file.id, key);

@@ -3,7 +3,7 @@
 // for PostgreSQL through copyCsv. Column order: VARIANT_COLUMNS.
 import { csvInt, csvNumber, csvText } from './csv.ts';
 import type { SlimRecord } from './record.ts';
-import { VARIANT_COLUMNS } from './schema.ts';
+import { tierKey, VARIANT_COLUMNS } from './schema.ts';
 
 export type RowFormat = 'binary' | 'csv';
 
@@ -97,8 +97,8 @@ class BinaryBatch implements RowBatch {
   }
 
   add(r: SlimRecord, voff: number): void {
-    // fixed-size fields: 2 + 22 length words + 4 float8 + 3 int4 + int8
-    this.ensure(2 + 22 * 4 + 4 * 8 + 3 * 4 + 8);
+    // fixed-size fields: 2 + 22 length words + 3 float8 + 5 int4 + int8
+    this.ensure(2 + 22 * 4 + 3 * 8 + 5 * 4 + 8);
     this.view.setInt16(this.p, VARIANT_COLUMNS.length);
     this.p += 2;
     this.int4(r.ordinal);
@@ -112,7 +112,7 @@ class BinaryBatch implements RowBatch {
     this.text(r.hgvsC);
     this.text(r.hgvsP);
     this.text(r.consequence);
-    this.text(r.tier);
+    this.int4(tierKey(r.tier, r.ordinal));
     this.text(r.category);
     this.float8(r.vaf);
     this.int4(r.readCount);
@@ -161,7 +161,7 @@ class CsvBatch implements RowBatch {
         csvText(r.hgvsC),
         csvText(r.hgvsP),
         csvText(r.consequence),
-        r.tier ?? '',
+        String(tierKey(r.tier, r.ordinal)),
         csvText(r.category),
         csvNumber(r.vaf),
         csvInt(r.readCount),

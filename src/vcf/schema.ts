@@ -1,4 +1,5 @@
 // DDL of the per-order variant cache; see docs/VCF.md for why the keys look like this.
+import { AMP_TIERS, type AmpTier } from '../core/admission.ts';
 
 /**
  * migration 3 as it shipped (one shared `variants` table with jsonb INFO/FORMAT);
@@ -89,7 +90,7 @@ export const VARIANT_COLUMNS = [
   'hgvs_c',
   'hgvs_p',
   'consequence',
-  'tier',
+  'tier_key',
   'category',
   'vaf',
   'read_count',
@@ -104,6 +105,33 @@ export const VARIANT_COLUMNS = [
 
 export type VariantColumn = (typeof VARIANT_COLUMNS)[number];
 
+/**
+ * tier_key: a row's tier and ordinal in one integer, the tier's rank (IA … IV, then no
+ * tier) above ORDINAL_BITS bits of ordinal. Its index orders rows by (tier, ordinal) at
+ * the cost of an integer sort, a third of the cost of sorting (tier text, ordinal)
+ */
+const ORDINAL_BITS = 28;
+const TIER_UNIT = 2 ** ORDINAL_BITS;
+/** the most records a file may have: its ordinals must fit beside the tier */
+export const MAX_RECORDS = TIER_UNIT - 1;
+/** rank of a row without a tier: after IV */
+const NO_TIER = AMP_TIERS.length;
+
+export function tierKey(tier: AmpTier | null, ordinal: number): number {
+  const rank = tier === null ? NO_TIER : AMP_TIERS.indexOf(tier);
+  return (rank < 0 ? NO_TIER : rank) * TIER_UNIT + ordinal;
+}
+
+export function tierOfKey(key: number): AmpTier | null {
+  return AMP_TIERS[Math.floor(key / TIER_UNIT)] ?? null;
+}
+
+/** the keys of a tier's rows (null: rows without a tier): from ≤ key < to */
+export function tierKeyRange(tier: AmpTier | null): { from: number; to: number } {
+  const rank = tier === null ? NO_TIER : AMP_TIERS.indexOf(tier);
+  return { from: rank * TIER_UNIT, to: (rank + 1) * TIER_UNIT };
+}
+
 const FILE_ID_RE = /^[0-9a-f]{16}$/;
 
 /** the table holding one file's rows; file ids are 16 hex digits, so the name needs no quoting */
@@ -114,9 +142,11 @@ export function fileTable(fileId: string): string {
 }
 
 /**
- * a file's table, created when its ingest starts. Text is bytewise (COLLATE "C": the
- * same order on PGlite and PostgreSQL, and IA < IB < IIC < IID < III < IV). No index
- * but the primary key while rows arrive: the rest are built once, after the load
+ * a file's table, created when its ingest starts: partitioned by ordinal ranges
+ * (partitionRange), each partition a table of its own made as its first rows arrive.
+ * Text is bytewise (COLLATE "C": the same order on PGlite and PostgreSQL); the tier is
+ * in tier_key. No index while a partition fills: its indexes are built once it
+ * is full, while the parser reads the next one
  */
 export function fileTableSql(fileId: string): string {
   const t = fileTable(fileId);
@@ -132,7 +162,7 @@ export function fileTableSql(fileId: string): string {
   hgvs_c text COLLATE "C",
   hgvs_p text COLLATE "C",
   consequence text COLLATE "C",
-  tier text COLLATE "C",
+  tier_key integer NOT NULL,
   category text COLLATE "C",
   vaf double precision,
   read_count integer,
@@ -142,13 +172,54 @@ export function fileTableSql(fileId: string): string {
   filter text COLLATE "C",
   alias text COLLATE "C",
   qual double precision,
-  voff bigint NOT NULL,
-  CONSTRAINT ${t}_pkey PRIMARY KEY (ordinal)
-)`;
+  voff bigint NOT NULL
+) PARTITION BY RANGE (ordinal)`;
 }
 
-/** indexes built with the load: the presets' sorts and filters, report drafting's tiers, and the id for getVariant */
-export const EAGER_INDEXES = ['id', 'gene', 'vaf', 'tier'] as const;
+/** records per partition: 2^17 in the first eight (a million records), 2^19 after */
+const SMALL_PARTITION = 1 << 17;
+const SMALL_PARTITIONS = 8;
+const LARGE_PARTITION = 1 << 19;
+const SMALL_END = SMALL_PARTITION * SMALL_PARTITIONS;
+
+/** the partition holding an ordinal (ordinals start at 1) */
+export function partitionOf(ordinal: number): number {
+  const i = ordinal - 1;
+  return i < SMALL_END ? Math.floor(i / SMALL_PARTITION) : SMALL_PARTITIONS + Math.floor((i - SMALL_END) / LARGE_PARTITION);
+}
+
+/** the ordinals of partition k: from ≤ ordinal < to */
+export function partitionRange(k: number): { from: number; to: number } {
+  if (k < SMALL_PARTITIONS) return { from: k * SMALL_PARTITION + 1, to: (k + 1) * SMALL_PARTITION + 1 };
+  const from = SMALL_END + (k - SMALL_PARTITIONS) * LARGE_PARTITION + 1;
+  return { from, to: from + LARGE_PARTITION };
+}
+
+/** the ordinal is the last of its partition: a batch of rows never spans two */
+export function endsPartition(ordinal: number): boolean {
+  return partitionRange(partitionOf(ordinal)).to === ordinal + 1;
+}
+
+export function partitionTable(fileId: string, k: number): string {
+  if (!Number.isInteger(k) || k < 0) throw new RangeError(`not a partition number: ${k}`);
+  return `${fileTable(fileId)}_${k}`;
+}
+
+/**
+ * UNLOGGED: the cache is rebuilt from files, so its rows skip the write-ahead log (a
+ * third of the load's cost). A store that was not shut down cleanly comes back with
+ * these tables empty; currentVcfFile notices and marks the file stale
+ */
+export function partitionSql(fileId: string, k: number): string {
+  const { from, to } = partitionRange(k);
+  return `CREATE UNLOGGED TABLE ${partitionTable(fileId, k)} PARTITION OF ${fileTable(fileId)} FOR VALUES FROM (${from}) TO (${to})`;
+}
+
+/**
+ * indexes built with the load, partition by partition: the locus order, the presets'
+ * sorts and filters, report drafting's tiers, and the id for getVariant
+ */
+export const EAGER_INDEXES = ['ordinal', 'id', 'gene', 'vaf', 'tier_key'] as const;
 
 /** indexes built the first time a page of a ready file is sorted (or, category, filtered) by their column */
 export const LAZY_INDEXES = ['category', 'hgvs_c', 'hgvs_p', 'consequence', 'read_count', 'depth', 'pop_af', 'clinvar', 'filter'] as const;
@@ -160,7 +231,7 @@ export const LAZY_INDEXES = ['category', 'hgvs_c', 'hgvs_p', 'consequence', 'rea
 export const CATEGORY_FILTER_INDEX = 'category_ci';
 
 /** the columns filters test: the planner's statistics are gathered for these only */
-export const FILTERED_COLUMNS = ['gene', 'tier', 'vaf', 'category', 'filter', 'chrom', 'pos'] as const;
+export const FILTERED_COLUMNS = ['gene', 'tier_key', 'vaf', 'category', 'filter', 'chrom', 'pos'] as const;
 
 export type IndexedColumn = (typeof EAGER_INDEXES)[number] | (typeof LAZY_INDEXES)[number] | typeof CATEGORY_FILTER_INDEX;
 
@@ -168,8 +239,18 @@ export function indexName(fileId: string, column: IndexedColumn): string {
   return `${fileTable(fileId)}_${column}`;
 }
 
-/** (column, ordinal) serves both sort directions and the column's filters; the id needs no order */
+/** (column, ordinal) serves both sort directions and the column's filters; the id needs no order, tier_key holds the ordinal */
+function indexColumns(column: IndexedColumn): string {
+  if (column === 'id' || column === 'ordinal' || column === 'tier_key') return column;
+  return column === CATEGORY_FILTER_INDEX ? 'lower(category), ordinal' : `"${column}", ordinal`;
+}
+
+/** a lazy index, on the whole file's table (PostgreSQL builds it partition by partition) */
 export function indexSql(fileId: string, column: IndexedColumn): string {
-  const cols = column === 'id' ? 'id' : column === CATEGORY_FILTER_INDEX ? 'lower(category), ordinal' : `"${column}", ordinal`;
-  return `CREATE INDEX IF NOT EXISTS ${indexName(fileId, column)} ON ${fileTable(fileId)} (${cols})`;
+  return `CREATE INDEX IF NOT EXISTS ${indexName(fileId, column)} ON ${fileTable(fileId)} (${indexColumns(column)})`;
+}
+
+/** an eager index of one partition, built once the partition is full */
+export function partitionIndexSql(fileId: string, k: number, column: (typeof EAGER_INDEXES)[number]): string {
+  return `CREATE INDEX ${partitionTable(fileId, k)}_${column} ON ${partitionTable(fileId, k)} (${indexColumns(column)})`;
 }

@@ -23,11 +23,11 @@ export async function clearCache(db: Sql): Promise<void> {
   await recoverVcfCache(db);
 }
 
-/** names of the per-file tables in the database */
+/** names of the per-file tables in the database (their partitions go with them) */
 export async function fileTables(db: Sql): Promise<string[]> {
   const rows = await db.query<{ name: string }>(
     `SELECT c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-      WHERE c.relkind = 'r' AND n.nspname = current_schema() AND c.relname LIKE 'variants\\_%' ORDER BY 1`,
+      WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition AND n.nspname = current_schema() AND c.relname LIKE 'variants\\_%' ORDER BY 1`,
   );
   return rows.map((r) => r.name);
 }

@@ -1,6 +1,6 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -17,6 +17,8 @@ import {
   vcfFileId,
 } from '../../src/vcf/index.ts';
 import { generateVcf } from '../../bench/vcf/generate.mjs';
+import { EAGER_INDEXES, partitionRange, partitionTable } from '../../src/vcf/schema.ts';
+import { AMP_TIERS, type AmpTier } from '../../src/core/admission.ts';
 import { BASE_META, clearCache, fileTables, ORDER, ORDER2, openCache, rec, tempDir, vcfText, writeVcf } from './helpers.ts';
 
 const tmp = tempDir();
@@ -370,6 +372,102 @@ describe('the detail copy', () => {
   });
 });
 
+const rank = (t: string | null) => (t === null ? -1 : AMP_TIERS.indexOf(t as AmpTier));
+
+/** every row of the order's file, in locus order */
+async function listAll(sql: Sql): Promise<{ ordinal: number; tier: string | null }[]> {
+  const out: { ordinal: number; tier: string | null }[] = [];
+  let after: string | null = null;
+  do {
+    const page = await listVariants(sql, ORDER, { hideTierIV: false, limit: 1000, after });
+    out.push(...page.rows.map((v) => ({ ordinal: v.ordinal, tier: v.tier })));
+    after = page.next;
+  } while (after);
+  return out;
+}
+
+describe('a file larger than one partition', () => {
+  it('is loaded partition by partition, each with its indexes, and pages across the seam in every order', async () => {
+    const seam = partitionRange(1).from;
+    const records = seam + 1999;
+    const path = join(tmp.dir, 'two-partitions.vcf');
+    await generateVcf(path, records, 11);
+    const r = await ingestVcf(db, { orderId: ORDER, path });
+    expect(r).toMatchObject({ ok: true, records, skipped: false });
+    const fileId = r.ok ? r.fileId : '';
+    const parts = await db.query<{ name: string; persistence: string }>(
+      `SELECT c.relname AS name, c.relpersistence AS persistence FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+        WHERE i.inhparent = $1::regclass ORDER BY 1`,
+      [`variants_${fileId}`],
+    );
+    expect(parts).toEqual([0, 1].map((k) => ({ name: partitionTable(fileId, k), persistence: 'u' })));
+    for (const k of [0, 1]) {
+      const names = await db.query<{ indexname: string }>('SELECT indexname FROM pg_indexes WHERE tablename = $1 ORDER BY 1', [partitionTable(fileId, k)]);
+      expect(names.map((x) => x.indexname)).toEqual(EAGER_INDEXES.map((c) => `${partitionTable(fileId, k)}_${c}`).sort());
+      const [n] = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${partitionTable(fileId, k)}`);
+      expect(n?.n).toBe(k === 0 ? seam - 1 : records - seam + 1);
+    }
+    // keyset pages in the order of the indexes, against the same order straight from SQL
+    const ordinals = async (sort: { key: 'locus' | 'vaf' | 'gene' | 'tier'; dir: 'asc' | 'desc' }) => {
+      const out: number[] = [];
+      let after: string | null = null;
+      do {
+        const page = await listVariants(db, ORDER, { hideTierIV: false, sort, limit: 1000, after });
+        out.push(...page.rows.map((v) => v.ordinal));
+        after = page.next;
+      } while (after);
+      return out;
+    };
+    const t = `variants_${fileId}`;
+    const expected = async (order: string) => (await db.query<{ ordinal: number }>(`SELECT ordinal FROM ${t} ${order}`)).map((x) => x.ordinal);
+    expect(await ordinals({ key: 'locus', dir: 'asc' })).toEqual(await expected('ORDER BY ordinal'));
+    expect(await ordinals({ key: 'vaf', dir: 'desc' })).toEqual(
+      await expected('WHERE vaf IS NOT NULL ORDER BY vaf DESC, ordinal DESC').then(async (a) => [...a, ...(await expected('WHERE vaf IS NULL ORDER BY ordinal DESC'))]),
+    );
+    // the tier from the rows' own values, ranked as AMP_TIERS lists them
+    const byTier = (await listAll(db)).sort((a, b) => rank(b.tier) - rank(a.tier) || b.ordinal - a.ordinal);
+    expect(await ordinals({ key: 'tier', dir: 'desc' })).toEqual([
+      ...byTier.filter((v) => v.tier !== null).map((v) => v.ordinal),
+      ...byTier.filter((v) => v.tier === null).map((v) => v.ordinal),
+    ]);
+    expect(await countVariants(db, ORDER, { tiers: ['IA', 'IB'] })).toBe(byTier.filter((v) => v.tier === 'IA' || v.tier === 'IB').length);
+    // a variant of the second partition, by its id, with its detail
+    const [last] = await db.query<{ id: string; pos: number }>(`SELECT id, pos FROM ${t} WHERE ordinal = $1`, [records]);
+    const v = await getVariant(db, last?.id ?? '', { orderId: ORDER });
+    expect(v).toMatchObject({ ordinal: records, pos: last?.pos });
+    expect(v?.detailError).toBeUndefined();
+    expect(Object.keys(v?.info ?? {})).toContain('ANN');
+  }, 60_000);
+});
+
+describe('a store that stopped without closing', () => {
+  it('comes back with the file stale and says so, and the next ingest restores it', async () => {
+    const { openPglite } = await import('../../src/db/pglite.ts');
+    const live = await openCache(join(tmp.dir, 'live-store'));
+    const path = writeVcf(tmp.dir, 'crash.vcf', vcfText([R1, R2, R3]));
+    let copy: SqlDatabase | null = null;
+    try {
+      expect(await ingestVcf(live, { orderId: ORDER, path })).toMatchObject({ ok: true, records: 3 });
+      // the data directory as a crash leaves it: copied while the store is open
+      cpSync(join(tmp.dir, 'live-store'), join(tmp.dir, 'crashed-store'), { recursive: true });
+      copy = await openPglite(join(tmp.dir, 'crashed-store'));
+      await recoverVcfCache(copy);
+      const page = await listVariants(copy, ORDER);
+      expect(page).toMatchObject({ rows: [], fileId: null });
+      expect(page.stale).toMatch(/has been cleared \(.*Curio stopped without closing its store\); ingest .*crash\.vcf again/);
+      expect(await currentVcfFile(copy, ORDER)).toBeNull();
+      expect(await copy.query('SELECT status FROM vcf_files')).toEqual([{ status: 'stale' }]);
+      expect(await ingestVcf(copy, { orderId: ORDER, path })).toMatchObject({ ok: true, records: 3, skipped: false });
+      expect((await listVariants(copy, ORDER, { hideTierIV: false })).rows).toHaveLength(3);
+      // the store that was closed properly kept its rows
+      expect((await listVariants(live, ORDER, { hideTierIV: false })).rows).toHaveLength(3);
+    } finally {
+      await copy?.close();
+      await live.close();
+    }
+  });
+});
+
 describe('a cache from the layout before migration 4', () => {
   it('is cleared by the migration, named as stale, and comes back with the next ingest', async () => {
     const { openPglite } = await import('../../src/db/pglite.ts');
@@ -392,7 +490,7 @@ describe('a cache from the layout before migration 4', () => {
       expect(await old.query(`SELECT to_regclass('variants')::text AS t`)).toEqual([{ t: null }]);
       const page = await listVariants(old, ORDER);
       expect(page).toMatchObject({ rows: [], fileId: null });
-      expect(page.stale).toMatch(/built by an older version of Curio .*; ingest .*before\.vcf again/);
+      expect(page.stale).toMatch(/has been cleared \(it was built by an older version of Curio, .*\); ingest .*before\.vcf again/);
       expect(await getVariant(old, 'v1')).toBeNull();
       // recovery leaves the stale file listed; the next ingest of the order replaces it
       await recoverVcfCache(old);

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { parseCsv } from '../../src/db/postgres.ts';
 import { isHeaderProblem, readHeader, splitColumnLine } from '../../src/vcf/header.ts';
 import { VARIANT_COLUMNS } from '../../src/vcf/index.ts';
+import { tierKey, tierOfKey } from '../../src/vcf/schema.ts';
 import { recordDetail, RecordReader } from '../../src/vcf/record.ts';
 import { rowBatch } from '../../src/vcf/rows.ts';
 import { BASE_META, header, ORDER, rec, vcfText } from './helpers.ts';
@@ -57,7 +58,7 @@ describe('slim columns', () => {
       alt: 'CTCTG',
       vcf_id: 'rs1',
       gene: 'NPM1',
-      tier: 'IIC',
+      tier_key: String(tierKey('IIC', 1)),
       category: 'SNV',
       vaf: '0.031',
       read_count: '28',
@@ -130,7 +131,7 @@ describe('slim columns', () => {
   });
 
   it('normalises tiers and drops ones it does not know', () => {
-    const tier = (t: string) => build([rec('1', 1, '.', 'A', 'G', '.', '.', `ISEQ_REPORT_AMP_CLASSIFICATION=${t}`, 'GT', '0/1')])[0]?.tier;
+    const tier = (t: string) => tierOfKey(Number(build([rec('1', 1, '.', 'A', 'G', '.', '.', `ISEQ_REPORT_AMP_CLASSIFICATION=${t}`, 'GT', '0/1')])[0]?.tier_key));
     expect(tier('tier ia')).toBe('IA');
     expect(tier('IV')).toBe('IV');
     expect(tier('Tier_IID')).toBe('IID');
