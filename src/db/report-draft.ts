@@ -2,6 +2,7 @@
 // what `curio report draft` and the terminal UI send (docs/REPORTS.md "Auto-populate")
 import { randomUUID } from 'node:crypto';
 import {
+  canonicalize,
   fail,
   isReportEditable,
   isReportOpen,
@@ -32,6 +33,8 @@ export interface ReportDraft {
   cached: boolean;
   /** entries the report did not hold before */
   added: number;
+  /** false when the refresh leaves the open draft as it is: the command would only bump its version */
+  changed: boolean;
 }
 
 // the variant area loads on first use: most callers of the store never touch it
@@ -83,5 +86,6 @@ export async function prepareReportDraft(
   const command: ReportDraftCommand = open
     ? { type: 'report.setVariants', orderId: order.id, reportId, variants, baseVersion: open.rowVersion, ...summary }
     : { type: 'report.createDraft', orderId: order.id, reportId, variants, ...summary };
-  return ok({ command, reportId, open, variants, cached, added: variants.filter((v) => !known.has(v.variantId)).length });
+  const changed = !open || opts.summary !== undefined || canonicalize(open.variants) !== canonicalize(variants);
+  return ok({ command, reportId, open, variants, cached, added: variants.filter((v) => !known.has(v.variantId)).length, changed });
 }

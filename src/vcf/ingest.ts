@@ -14,6 +14,7 @@ import type { Sql } from '../db/sql.ts';
 import type { HeaderJson } from './header.ts';
 import { vcfFileId } from './ids.ts';
 import type { WorkerCommand, WorkerInput, WorkerMessage } from './protocol.ts';
+import { cacheSurvived } from './query.ts';
 import type { RowFormat } from './rows.ts';
 import {
   EAGER_INDEXES,
@@ -273,6 +274,9 @@ export async function recoverVcfCache(sql: Sql): Promise<number> {
     const id = t.name.slice('variants_'.length);
     if (!ids.has(id)) await sql.exec(`DROP TABLE IF EXISTS ${fileTable(id)}`);
   }
+  // files whose rows a crash took are marked stale, to be ingested again
+  const ready = await sql.query<{ id: string }>("SELECT id FROM vcf_files WHERE status = 'ready' AND record_count > 0");
+  for (const r of ready) await cacheSurvived(sql, r.id);
   // only a store's own cache directory: the shared temporary one may hold other stores' files
   if (pgliteOf(sql)?.dataDir?.includes('://') === false) {
     const dir = vcfCacheDir(sql);
@@ -382,7 +386,8 @@ async function ingestClaimed(sql: Sql, opts: IngestOptions, orderId: string, pat
       [fileId],
     );
     const prior = existing[0];
-    if (prior?.status === 'ready') {
+    // a ready file whose rows a crash took is loaded again
+    if (prior?.status === 'ready' && (prior.record_count === 0 || (await cacheSurvived(sql, fileId)))) {
       opts.onProgress?.(totalBytes, totalBytes);
       return { ok: true, fileId, records: prior.record_count, skipped: true };
     }

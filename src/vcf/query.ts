@@ -184,7 +184,7 @@ export async function currentVcfFile(sql: Sql, orderId: string, includeLoading =
   );
   const r = rows[0];
   if (!r) return null;
-  if (r.status === 'ready' && (r.record_count as number) > 0 && !(await survived(sql, r.id as string))) return null;
+  if (r.status === 'ready' && (r.record_count as number) > 0 && !(await cacheSurvived(sql, r.id as string))) return null;
   return {
     id: r.id as string,
     orderId: r.order_id as string,
@@ -199,19 +199,21 @@ export async function currentVcfFile(sql: Sql, orderId: string, includeLoading =
   };
 }
 
-/** ready files whose rows this process has seen */
-const alive = new Set<string>();
+/** ready files whose rows this process has seen, by store */
+const alive = new WeakMap<Sql, Set<string>>();
 
 /**
  * a ready file still has its rows. The cache's tables are unlogged, so a store that was
  * not shut down cleanly comes back with them empty: such a file becomes stale (what
  * staleVcfFile tells), and the order's next ingest of it brings the rows back
  */
-async function survived(sql: Sql, fileId: string): Promise<boolean> {
-  if (alive.has(fileId)) return true;
+export async function cacheSurvived(sql: Sql, fileId: string): Promise<boolean> {
+  let seen = alive.get(sql);
+  if (seen?.has(fileId)) return true;
   const [r] = await sql.query<{ any: boolean }>(`SELECT EXISTS (SELECT 1 FROM ${fileTable(fileId)}) AS any`);
   if (r?.any) {
-    alive.add(fileId);
+    if (!seen) alive.set(sql, (seen = new Set()));
+    seen.add(fileId);
     return true;
   }
   await sql.query(`UPDATE vcf_files SET status = 'stale' WHERE id = $1 AND status = 'ready'`, [fileId]);
@@ -220,7 +222,7 @@ async function survived(sql: Sql, fileId: string): Promise<boolean> {
 
 /**
  * the order's file whose rows are gone, if that is all it has: one built by the cache
- * layout before migration 4, or one whose rows a crash took (see survived); the same
+ * layout before migration 4, or one whose rows a crash took (see cacheSurvived); the same
  * file ingested again brings them back
  */
 export async function staleVcfFile(sql: Sql, orderId: string): Promise<{ path: string; sha256: string; message: string } | null> {

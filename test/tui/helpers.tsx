@@ -4,7 +4,7 @@ import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ReactNode } from 'react';
-import { seedDemo } from '../../src/cli/demo.ts';
+import { ingestDemoVariants, seedDemo } from '../../src/cli/demo.ts';
 import { standaloneGateway } from '../../src/cli/context.ts';
 import type { CommandInput, CommandResult } from '../../src/core/index.ts';
 import { findProject, findUser, listProjects, loadActor, migrate, openPglite, type SqlDatabase } from '../../src/db/index.ts';
@@ -34,7 +34,11 @@ export async function demoDb(): Promise<SqlDatabase & { pglite: { dumpDataDir(c?
   const cache = join(tmpdir(), `curio-tui-demo-${seedKey()}.tar.gz`);
   if (existsSync(cache)) {
     try {
-      return await openPglite(undefined, { loadDataDir: new Blob([readFileSync(cache)]) });
+      const db = await openPglite(undefined, { loadDataDir: new Blob([readFileSync(cache)]) });
+      // a dump is a store that was never shut down: its unlogged variant cache comes back empty
+      const [project] = await listProjects(db);
+      if (project) await ingestDemoVariants(db, project.id);
+      return db;
     } catch {
       // a damaged cache is rebuilt below
     }

@@ -56,8 +56,11 @@ describe('Report screen', () => {
     await app.waitFor(/^› {2}✗ +1 /m);
     await app.waitFor(/^ ✗ \S+ \S+ \(tier \w+\): removed by curator$/m);
     await app.waitFor(`Variants (${admitted.length - 1} reported, 1 removed)`);
+    const unrefreshed = (await orderReports(db, order.id))[0]?.rowVersion;
     await app.keys(['d'], 'report version 1 refreshed: 0 newly admitted');
     await app.waitFor(/^› {2}✗ +1 /m);
+    // nothing changed, so nothing was sent: the draft's version stays under the screen
+    expect((await orderReports(db, order.id))[0]?.rowVersion).toBe(unrefreshed);
     expect((await orderReports(db, order.id))[0]?.variants[0]).toMatchObject({ removed: true, reason: 'removed by curator' });
     await app.keys(['space'], /: restored /);
     await app.waitFor(/^› {2}✓ +1 /m);

@@ -236,6 +236,8 @@ export function ReportScreen({ orderId, width, height, front, active }: ReportSc
           const d = draft.data;
           const reported = d.variants.filter((v) => !v.removed).length;
           const what = d.open ? `report version ${d.open.version} refreshed: ${d.added} newly admitted, ${reported} reported` : `report drafted: ${reported} variant${reported === 1 ? '' : 's'} admitted`;
+          // nothing to change (when allowed at all): sending would only move the draft's version under the screen
+          if (!d.changed && !refused(d.command)) return notify('info', `${order.displayId}: ${what} (unchanged)`);
           const outcome = await send(d.command, `${order.displayId}: ${what}${d.cached ? '' : ' — no VCF is ingested, so none could be admitted'}`);
           if (outcome && (outcome.status === 'accepted' || outcome.status === 'queued')) setPinned(null);
         })().catch((err: Error) => notify('error', err.message));
