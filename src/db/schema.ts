@@ -1,7 +1,7 @@
 import { SLUG_SQL } from '../core/index.ts';
 import type { Sql } from './sql.ts';
 import { DOC_STORE_MIGRATION_SQL } from '../sync-server/transport/doc-store.ts';
-import { VCF_CACHE_V1_SQL, VCF_CACHE_V2_SQL } from '../vcf/schema.ts';
+import { VCF_CACHE_V1_SQL, VCF_CACHE_V2_SQL, VCF_CACHE_V3_SQL } from '../vcf/schema.ts';
 
 // the same SQL runs on PGlite and on PostgreSQL 15+
 
@@ -291,6 +291,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 2, name: 'sync', sql: SYNC },
   { version: 3, name: 'variant cache', sql: VCF_CACHE_V1_SQL },
   { version: 4, name: 'variant cache: a table per file, detail beside the store', sql: VCF_CACHE_V2_SQL },
+  { version: 5, name: 'variant cache: partitioned unlogged tables, tier key, packed text', sql: VCF_CACHE_V3_SQL },
 ];
 
 export async function migrate(sql: Sql): Promise<number[]> {

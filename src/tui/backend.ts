@@ -197,7 +197,8 @@ export interface TuiBackend {
   variantPage(orderId: string, request: VariantPageRequest): Promise<VariantPage>;
   variantCount(orderId: string, filter: VariantFilter, loading: boolean): Promise<number>;
   /** one variant with its full INFO and FORMAT, if it belongs to the order */
-  variant(orderId: string, variantId: string, loading: boolean): Promise<VariantDetail | null>;
+  /** one variant with its detail; the ordinal of its row, when known, finds it without the id index */
+  variant(orderId: string, variantId: string, loading: boolean, ordinal?: number): Promise<VariantDetail | null>;
   curations(orderId: string, variantIds: readonly string[]): Promise<Map<string, Curation>>;
   curation(orderId: string, variantId: string): Promise<Curation | null>;
   /** every report version of the order, oldest first */
@@ -412,10 +413,10 @@ export function sessionBackend(session: TuiSession): TuiBackend {
       const { countVariants } = await vcfArea();
       return countVariants(db, orderId, { ...filter, includeLoading: loading });
     },
-    async variant(orderId, variantId, loading) {
+    async variant(orderId, variantId, loading, ordinal) {
       const { getVariant } = await vcfArea();
       // the order's current file only: one lookup, not one per file in the store
-      const v = await getVariant(db, variantId, { orderId, includeLoading: loading });
+      const v = await getVariant(db, variantId, { orderId, includeLoading: loading, ...(ordinal !== undefined ? { ordinal } : {}) });
       return v && v.orderId === orderId ? v : null;
     },
     curations: (orderId, variantIds) => curationsOf(db, orderId, variantIds),

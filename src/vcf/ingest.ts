@@ -70,7 +70,7 @@ const FIRST_BATCH_ROWS = 500;
 const BATCH_ROWS = 16_384;
 /** enough for the parser to go on while a full partition's indexes are built (~0.5 s) */
 const MAX_IN_FLIGHT = 8;
-const STATISTICS_TARGET = 20;
+const STATISTICS_TARGET = 10;
 const DETAIL_FILE_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\.bgz$/;
 
 /** orders with an ingest running in this process */
@@ -483,7 +483,7 @@ async function indexPartition(sql: Sql, fileId: string, k: number, signal: Abort
     await sql.exec(partitionIndexSql(fileId, k, column));
   }
   // the planner needs statistics to pick the right index for filtered pages (PGlite runs no autovacuum)
-  // a small sample (20 × 300 rows): the planner needs the columns' shape, not their every value
+  // a small sample (10 × 300 rows per partition): the planner needs the columns' shape, not their every value
   await sql.transaction(async (tx) => {
     await tx.exec(`SET LOCAL default_statistics_target = ${STATISTICS_TARGET}`);
     await tx.exec(`ANALYZE ${partitionTable(fileId, k)} (${FILTERED_COLUMNS.map((c) => `"${c}"`).join(', ')})`);

@@ -12,8 +12,12 @@ import {
   fileTable,
   indexName,
   indexSql,
+  DISPLAY_FIELDS,
   LAZY_INDEXES,
+  packedFieldSql,
+  SEARCH_FIELDS,
   tierKeyRange,
+  unpackFields,
   tierOfKey,
   VARIANT_COLUMNS,
   type IndexedColumn,
@@ -148,28 +152,30 @@ const slim = (alias: string) => SLIM_COLUMNS.map((c) => `${alias}."${c}"`).join(
 type Raw = Record<string, unknown>;
 
 function rowOf(r: Raw, fileId: string): VariantRow {
+  const [hgvsC = null, hgvsP = null, consequence = null, alias = null, vcfId = null] = unpackFields(r.search_text as string, SEARCH_FIELDS.length);
+  const [ref = null, alt = null, clinvar = null] = unpackFields(r.display_text as string, DISPLAY_FIELDS.length);
   return {
     id: r.id as string,
     fileId,
     ordinal: r.ordinal as number,
     chrom: r.chrom as string,
     pos: r.pos as number,
-    ref: r.ref as string,
-    alt: r.alt as string,
-    vcfId: (r.vcf_id as string | null) ?? null,
+    ref: ref ?? '',
+    alt: alt ?? '',
+    vcfId,
     gene: (r.gene as string | null) ?? null,
-    hgvsC: (r.hgvs_c as string | null) ?? null,
-    hgvsP: (r.hgvs_p as string | null) ?? null,
-    consequence: (r.consequence as string | null) ?? null,
+    hgvsC,
+    hgvsP,
+    consequence,
     tier: tierOfKey(r.tier_key as number),
     category: (r.category as string | null) ?? null,
     vaf: (r.vaf as number | null) ?? null,
     readCount: (r.read_count as number | null) ?? null,
     depth: (r.depth as number | null) ?? null,
     popAf: (r.pop_af as number | null) ?? null,
-    clinvar: (r.clinvar as string | null) ?? null,
+    clinvar,
     filter: (r.filter as string | null) ?? null,
-    alias: (r.alias as string | null) ?? null,
+    alias,
     qual: (r.qual as number | null) ?? null,
   };
 }
@@ -296,7 +302,8 @@ class Params {
 }
 
 const LOCUS_RE = /^\s*([^\s:]+):([\d,]+)(?:-([\d,]+))?\s*$/;
-const TEXT_COLUMNS = ['gene', 'hgvs_c', 'hgvs_p', 'consequence', 'alias', 'vcf_id'];
+/** what the text filter reads: the gene and the packed search fields (SEARCH_FIELDS) */
+const TEXT_FIELDS = ['v.gene', ...SEARCH_FIELDS.map((f) => packedFieldSql(f, 'v'))];
 
 function likeEscape(s: string): string {
   return s.replace(/[\\%_]/g, (c) => `\\${c}`);
@@ -332,11 +339,11 @@ function filterSql(f: VariantFilter, p: Params): string[] {
     } else {
       const pat = p.add(`%${likeEscape(text)}%`);
       if (text.includes('\x01')) {
-        where.push(`(${TEXT_COLUMNS.map((c) => `v.${c} ILIKE ${pat}`).join(' OR ')})`);
+        where.push(`(${TEXT_FIELDS.map((c) => `${c} ILIKE ${pat}`).join(' OR ')})`);
       } else {
-        // one ILIKE over the six fields joined by a byte no search contains: half the
-        // cost of six, and the same matches (a match cannot span two fields)
-        where.push(`(${TEXT_COLUMNS.map((c) => `coalesce(v.${c}, '')`).join(` || E'\\x01' || `)}) ILIKE ${pat}`);
+        // one ILIKE over the six fields joined by a byte no search contains (search_text
+        // is stored so joined): the same matches, as a match cannot span two fields
+        where.push(`(coalesce(v.gene, '') || E'\\x01' || v.search_text) ILIKE ${pat}`);
       }
     }
   }
@@ -348,7 +355,7 @@ const built = new Map<string, Promise<void>>();
 
 type LazyIndex = (typeof LAZY_INDEXES)[number] | typeof CATEGORY_FILTER_INDEX;
 
-function ensureIndex(sql: Sql, fileId: string, index: LazyIndex | ColumnKey): Promise<void> {
+function ensureIndex(sql: Sql, fileId: string, index: LazyIndex | ColumnKey | 'id'): Promise<void> {
   if (index !== CATEGORY_FILTER_INDEX && !(LAZY_INDEXES as readonly string[]).includes(index)) return Promise.resolve();
   const key = `${fileId}/${index}`;
   let done = built.get(key);
@@ -412,6 +419,8 @@ export async function listVariants(sql: Sql, orderId: string, opts: ListVariants
     };
   } else if (key === 'acmg' || key === 'reportable') {
     const rank = CURATION_RANK[key];
+    // the curated rows are found by id
+    if (!loading) await ensureIndex(sql, file.id, 'id');
     const hasCurations = await relationExists(sql, 'curations');
     let curated: string[] = [];
     if (hasCurations) {
@@ -454,9 +463,9 @@ export async function listVariants(sql: Sql, orderId: string, opts: ListVariants
     };
   } else {
     if (!loading) await ensureIndex(sql, file.id, key);
-    const col = `v."${key}"`;
+    const col = key === 'hgvs_c' || key === 'hgvs_p' || key === 'consequence' || key === 'clinvar' ? packedFieldSql(key, 'v') : `v."${key}"`;
     const cast = COLUMN_CAST[key];
-    valueOf = (r) => (r[key] as string | number | null) ?? null;
+    valueOf = (r) => (r.sort_value as string | number | null) ?? null;
     run = (section, from, want) => {
       const p = new Params();
       const where = filterSql(opts, p);
@@ -470,7 +479,7 @@ export async function listVariants(sql: Sql, orderId: string, opts: ListVariants
         if (from) where.push(`v.ordinal ${cmp} ${p.add(from[2])}::int`);
         order = `v.ordinal ${dir}`;
       }
-      return sql.query<Raw>(`SELECT ${slim('v')} FROM ${table} v WHERE ${where.join(' AND ')} ORDER BY ${order} LIMIT ${want}`, p.values);
+      return sql.query<Raw>(`SELECT ${slim('v')}, ${col} AS sort_value FROM ${table} v WHERE ${where.join(' AND ')} ORDER BY ${order} LIMIT ${want}`, p.values);
     };
   }
 
@@ -527,7 +536,7 @@ function locusOf(line: string): string {
   return line.split('\t', 5).filter((_, i) => i !== 2).join('\t');
 }
 
-const FILE_COLUMNS = 'id, order_id, path, sample, header, column_line, detail_path';
+const FILE_COLUMNS = 'id, order_id, path, sample, status, header, column_line, detail_path';
 
 export interface GetVariantOptions {
   /**
@@ -538,6 +547,11 @@ export interface GetVariantOptions {
   orderId?: string;
   /** read the file still being ingested too */
   includeLoading?: boolean;
+  /**
+   * the variant's ordinal in the order's file, when the caller has its row (the browser):
+   * read through the locus index; an id alone goes through the id index, built on first use
+   */
+  ordinal?: number;
 }
 
 /** one variant of an order's current file, with its full INFO and FORMAT values */
@@ -553,10 +567,17 @@ export async function getVariant(sql: Sql, id: string, opts: GetVariantOptions =
       [opts.orderId, statuses],
     );
     if (!file) return null;
-    const [raw] = await sql.query<Raw>(`SELECT ${slim('v')}, v.voff FROM ${fileTable(file.id as string)} v WHERE v.id = $1`, [id]);
+    const fileId = file.id as string;
+    const byOrdinal = opts.ordinal !== undefined && Number.isInteger(opts.ordinal);
+    if (!byOrdinal && file.status === 'ready') await ensureIndex(sql, fileId, 'id');
+    const [raw] = await sql.query<Raw>(
+      `SELECT ${slim('v')}, v.voff FROM ${fileTable(fileId)} v WHERE v.id = $1${byOrdinal ? ' AND v.ordinal = $2' : ''}`,
+      byOrdinal ? [id, opts.ordinal as number] : [id],
+    );
     if (raw) found = { raw, file };
   } else {
     const files = await sql.query<Raw>(`SELECT ${FILE_COLUMNS} FROM vcf_files WHERE status = ANY($1) ORDER BY status = 'ready' DESC`, [statuses]);
+    for (const f of files) if (f.status === 'ready') await ensureIndex(sql, f.id as string, 'id');
     // an id names one order's variant, but not which file: ask every file's id index, a batch at a time
     for (let i = 0; i < files.length && !found; i += 50) {
       const batch = files.slice(i, i + 50);

@@ -3,7 +3,16 @@
 // for PostgreSQL through copyCsv. Column order: VARIANT_COLUMNS.
 import { csvInt, csvNumber, csvText } from './csv.ts';
 import type { SlimRecord } from './record.ts';
-import { tierKey, VARIANT_COLUMNS } from './schema.ts';
+import { packFields, tierKey, VARIANT_COLUMNS } from './schema.ts';
+
+/** the packed text columns of a record (see SEARCH_FIELDS, DISPLAY_FIELDS) */
+function searchText(r: SlimRecord): string {
+  return packFields([r.hgvsC, r.hgvsP, r.consequence, r.alias, r.vcfId]);
+}
+
+function displayText(r: SlimRecord): string {
+  return packFields([r.ref, r.alt, r.clinvar]);
+}
 
 export type RowFormat = 'binary' | 'csv';
 
@@ -97,30 +106,22 @@ class BinaryBatch implements RowBatch {
   }
 
   add(r: SlimRecord, voff: number): void {
-    // fixed-size fields: 2 + 22 length words + 3 float8 + 5 int4 + int8
-    this.ensure(2 + 22 * 4 + 3 * 8 + 5 * 4 + 8);
+    // fixed-size fields: 2 + 16 length words + 3 float8 + 5 int4 + int8
+    this.ensure(2 + 16 * 4 + 3 * 8 + 5 * 4 + 8);
     this.view.setInt16(this.p, VARIANT_COLUMNS.length);
     this.p += 2;
     this.int4(r.ordinal);
     this.text(r.id);
     this.text(r.chrom);
     this.int4(r.pos);
-    this.text(r.ref);
-    this.text(r.alt);
-    this.text(r.vcfId);
     this.text(r.gene);
-    this.text(r.hgvsC);
-    this.text(r.hgvsP);
-    this.text(r.consequence);
     this.int4(tierKey(r.tier, r.ordinal));
     this.text(r.category);
     this.float8(r.vaf);
     this.int4(r.readCount);
     this.int4(r.depth);
     this.float8(r.popAf);
-    this.text(r.clinvar);
     this.text(r.filter);
-    this.text(r.alias);
     this.float8(r.qual);
     this.ensure(12);
     this.view.setInt32(this.p, 8);
@@ -128,6 +129,8 @@ class BinaryBatch implements RowBatch {
     this.view.setUint32(this.p + 4, Math.floor(voff / 4294967296));
     this.view.setUint32(this.p + 8, voff >>> 0);
     this.p += 12;
+    this.text(searchText(r));
+    this.text(displayText(r));
     this.rows++;
   }
 
@@ -154,24 +157,18 @@ class CsvBatch implements RowBatch {
         r.id,
         csvText(r.chrom),
         String(r.pos),
-        csvText(r.ref),
-        csvText(r.alt),
-        csvText(r.vcfId),
         csvText(r.gene),
-        csvText(r.hgvsC),
-        csvText(r.hgvsP),
-        csvText(r.consequence),
         String(tierKey(r.tier, r.ordinal)),
         csvText(r.category),
         csvNumber(r.vaf),
         csvInt(r.readCount),
         csvInt(r.depth),
         csvNumber(r.popAf),
-        csvText(r.clinvar),
         csvText(r.filter),
-        csvText(r.alias),
         csvNumber(r.qual),
         String(voff),
+        csvText(searchText(r)),
+        csvText(displayText(r)),
       ].join(','),
     );
   }

@@ -74,8 +74,26 @@ ALTER TABLE vcf_files ADD COLUMN column_line text;
 ALTER TABLE vcf_files ADD COLUMN detail_path text;
 `;
 
-/** the whole cache DDL for a database that has none of it yet (migrations 3 and 4 in order) */
-export const VCF_MIGRATION_SQL = VCF_CACHE_V1_SQL + VCF_CACHE_V2_SQL;
+/**
+ * cache layout 3 (migration 5): a file's table is partitioned and unlogged, its tier and
+ * ordinal share tier_key, its display text is packed (see fileTableSql). Tables of
+ * layout 2 cannot be read by it, so they go and their files become 'stale' too: the
+ * next ingest of each order builds its table again
+ */
+export const VCF_CACHE_V3_SQL = `
+DO $$
+DECLARE f record;
+BEGIN
+  FOR f IN SELECT id FROM vcf_files LOOP
+    EXECUTE format('DROP TABLE IF EXISTS %I', 'variants_' || f.id);
+  END LOOP;
+END $$;
+DELETE FROM vcf_files WHERE status NOT IN ('ready', 'stale');
+UPDATE vcf_files SET status = 'stale';
+`;
+
+/** the whole cache DDL for a database that has none of it yet (migrations 3, 4 and 5 in order) */
+export const VCF_MIGRATION_SQL = VCF_CACHE_V1_SQL + VCF_CACHE_V2_SQL + VCF_CACHE_V3_SQL;
 
 /** column order of a file's rows as the ingest worker writes them (binary COPY or CSV) */
 export const VARIANT_COLUMNS = [
@@ -83,27 +101,48 @@ export const VARIANT_COLUMNS = [
   'id',
   'chrom',
   'pos',
-  'ref',
-  'alt',
-  'vcf_id',
   'gene',
-  'hgvs_c',
-  'hgvs_p',
-  'consequence',
   'tier_key',
   'category',
   'vaf',
   'read_count',
   'depth',
   'pop_af',
-  'clinvar',
   'filter',
-  'alias',
   'qual',
   'voff',
+  'search_text',
+  'display_text',
 ] as const;
 
 export type VariantColumn = (typeof VARIANT_COLUMNS)[number];
+
+/**
+ * text fields that no eager index reads travel as two columns of fields joined by \x01
+ * (a missing one is empty): COPY pays ~0.2 µs per text column and row, and the text
+ * filter reads search_text whole. A \x01 inside a value is stored as %01
+ */
+export const SEARCH_FIELDS = ['hgvs_c', 'hgvs_p', 'consequence', 'alias', 'vcf_id'] as const;
+export const DISPLAY_FIELDS = ['ref', 'alt', 'clinvar'] as const;
+export type PackedField = (typeof SEARCH_FIELDS)[number] | (typeof DISPLAY_FIELDS)[number];
+export const FIELD_SEPARATOR = '\x01';
+
+export function packFields(values: readonly (string | null)[]): string {
+  return values.map((v) => (v === null ? '' : v.includes(FIELD_SEPARATOR) ? v.replaceAll(FIELD_SEPARATOR, '%01') : v)).join(FIELD_SEPARATOR);
+}
+
+export function unpackFields(packed: string, n: number): (string | null)[] {
+  const parts = packed.split(FIELD_SEPARATOR);
+  return Array.from({ length: n }, (_, i) => (parts[i] ? parts[i] : null));
+}
+
+/** a packed field as SQL on the table aliased `alias` ('' for none, as in an index) */
+export function packedFieldSql(field: PackedField, alias = ''): string {
+  const search = (SEARCH_FIELDS as readonly string[]).indexOf(field);
+  const column = search >= 0 ? 'search_text' : 'display_text';
+  const n = (search >= 0 ? search : (DISPLAY_FIELDS as readonly string[]).indexOf(field)) + 1;
+  return `NULLIF(split_part(${alias ? `${alias}.` : ''}${column}, E'\\x01', ${n}), '')`;
+}
 
 /**
  * tier_key: a row's tier and ordinal in one integer, the tier's rank (IA … IV, then no
@@ -155,24 +194,18 @@ export function fileTableSql(fileId: string): string {
   id text NOT NULL,
   chrom text COLLATE "C" NOT NULL,
   pos integer NOT NULL,
-  ref text NOT NULL,
-  alt text NOT NULL,
-  vcf_id text COLLATE "C",
   gene text COLLATE "C",
-  hgvs_c text COLLATE "C",
-  hgvs_p text COLLATE "C",
-  consequence text COLLATE "C",
   tier_key integer NOT NULL,
   category text COLLATE "C",
   vaf double precision,
   read_count integer,
   depth integer,
   pop_af double precision,
-  clinvar text COLLATE "C",
   filter text COLLATE "C",
-  alias text COLLATE "C",
   qual double precision,
-  voff bigint NOT NULL
+  voff bigint NOT NULL,
+  search_text text COLLATE "C" NOT NULL,
+  display_text text COLLATE "C" NOT NULL
 ) PARTITION BY RANGE (ordinal)`;
 }
 
@@ -216,13 +249,17 @@ export function partitionSql(fileId: string, k: number): string {
 }
 
 /**
- * indexes built with the load, partition by partition: the locus order, the presets'
- * sorts and filters, report drafting's tiers, and the id for getVariant
+ * indexes built with the load, partition by partition: the locus order, and the presets'
+ * and report drafting's sorts and filters (tier, VAF, gene)
  */
-export const EAGER_INDEXES = ['ordinal', 'id', 'gene', 'vaf', 'tier_key'] as const;
+export const EAGER_INDEXES = ['ordinal', 'gene', 'vaf', 'tier_key'] as const;
 
-/** indexes built the first time a page of a ready file is sorted (or, category, filtered) by their column */
-export const LAZY_INDEXES = ['category', 'hgvs_c', 'hgvs_p', 'consequence', 'read_count', 'depth', 'pop_af', 'clinvar', 'filter'] as const;
+/**
+ * indexes built the first time a page of a ready file is sorted (or, category, filtered)
+ * by their column; the id's the first time a variant is looked up by id alone (the
+ * browser reads its rows' details by ordinal)
+ */
+export const LAZY_INDEXES = ['category', 'hgvs_c', 'hgvs_p', 'consequence', 'read_count', 'depth', 'pop_af', 'clinvar', 'filter', 'id'] as const;
 
 /**
  * the category filter ignores case ("fusion" finds "Fusion"): it compares lower(category),
@@ -242,7 +279,9 @@ export function indexName(fileId: string, column: IndexedColumn): string {
 /** (column, ordinal) serves both sort directions and the column's filters; the id needs no order, tier_key holds the ordinal */
 function indexColumns(column: IndexedColumn): string {
   if (column === 'id' || column === 'ordinal' || column === 'tier_key') return column;
-  return column === CATEGORY_FILTER_INDEX ? 'lower(category), ordinal' : `"${column}", ordinal`;
+  if (column === CATEGORY_FILTER_INDEX) return 'lower(category), ordinal';
+  if (column === 'hgvs_c' || column === 'hgvs_p' || column === 'consequence' || column === 'clinvar') return `(${packedFieldSql(column)}), ordinal`;
+  return `"${column}", ordinal`;
 }
 
 /** a lazy index, on the whole file's table (PostgreSQL builds it partition by partition) */

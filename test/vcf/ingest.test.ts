@@ -431,9 +431,15 @@ describe('a file larger than one partition', () => {
       ...byTier.filter((v) => v.tier === null).map((v) => v.ordinal),
     ]);
     expect(await countVariants(db, ORDER, { tiers: ['IA', 'IB'] })).toBe(byTier.filter((v) => v.tier === 'IA' || v.tier === 'IB').length);
-    // a variant of the second partition, by its id, with its detail
+    // a variant of the second partition, as the browser finds it (by its row's ordinal)
     const [last] = await db.query<{ id: string; pos: number }>(`SELECT id, pos FROM ${t} WHERE ordinal = $1`, [records]);
+    expect(await getVariant(db, last?.id ?? '', { orderId: ORDER, ordinal: records })).toMatchObject({ ordinal: records, pos: last?.pos });
+    expect(await getVariant(db, last?.id ?? '', { orderId: ORDER, ordinal: records - 1 })).toBeNull();
+    const idIndex = async () => (await db.query<{ t: string | null }>('SELECT to_regclass($1)::text AS t', [`${t}_id`]))[0]?.t ?? null;
+    expect(await idIndex()).toBeNull();
+    // and by its id alone, which builds the id index on first use
     const v = await getVariant(db, last?.id ?? '', { orderId: ORDER });
+    expect(await idIndex()).toBe(`${t}_id`);
     expect(v).toMatchObject({ ordinal: records, pos: last?.pos });
     expect(v?.detailError).toBeUndefined();
     expect(Object.keys(v?.info ?? {})).toContain('ANN');
@@ -486,7 +492,7 @@ describe('a cache from the layout before migration 4', () => {
         [ORDER, path],
       );
       await old.query(`INSERT INTO variants (id, file_id, order_id, ordinal, chrom, pos, ref, alt, info) VALUES ('v1', '0123456789abcdef', $1, 1, 'chr13', 1, 'A', 'G', '{}')`, [ORDER]);
-      expect(await migrate(old)).toEqual([4]);
+      expect(await migrate(old)).toEqual([4, 5]);
       expect(await old.query(`SELECT to_regclass('variants')::text AS t`)).toEqual([{ t: null }]);
       const page = await listVariants(old, ORDER);
       expect(page).toMatchObject({ rows: [], fileId: null });
@@ -499,6 +505,37 @@ describe('a cache from the layout before migration 4', () => {
       expect(after.rows).toHaveLength(2);
       expect(after.stale).toBeUndefined();
       expect(await old.query('SELECT status FROM vcf_files')).toEqual([{ status: 'ready' }]);
+    } finally {
+      await old.close();
+    }
+  });
+});
+
+describe('a cache of layout 2 (before migration 5)', () => {
+  it('has its tables dropped and its files named as stale, and comes back with the next ingest', async () => {
+    const { openPglite } = await import('../../src/db/pglite.ts');
+    const { MIGRATIONS, migrate } = await import('../../src/db/schema.ts');
+    const old = await openPglite(join(tmp.dir, 'layout2-store'));
+    try {
+      await old.exec('CREATE TABLE schema_migrations (version int PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())');
+      for (const m of MIGRATIONS.filter((x) => x.version <= 4)) {
+        await old.exec(m.sql);
+        await old.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [m.version, m.name]);
+      }
+      // a ready file and a half-loaded one, each with a table of layout 2 (tier as text)
+      const path = writeVcf(tmp.dir, 'layout2.vcf', vcfText([R1, R2]));
+      for (const [id, status] of [['0123456789abcdef', 'ready'], ['fedcba9876543210', 'loading']] as const) {
+        await old.query(`INSERT INTO vcf_files (id, order_id, sha256, path, status, record_count) VALUES ($1, $2, $3, $4, $5, 1)`, [id, ORDER, id, path, status]);
+        await old.exec(`CREATE TABLE variants_${id} (ordinal integer PRIMARY KEY, id text NOT NULL, tier text); INSERT INTO variants_${id} VALUES (1, 'v1', 'IA')`);
+      }
+      expect(await migrate(old)).toEqual([5]);
+      expect(await fileTables(old)).toEqual([]);
+      expect(await old.query('SELECT id, status FROM vcf_files')).toEqual([{ id: '0123456789abcdef', status: 'stale' }]);
+      const page = await listVariants(old, ORDER);
+      expect(page).toMatchObject({ rows: [], fileId: null });
+      expect(page.stale).toMatch(/has been cleared .*; ingest .*layout2\.vcf again/);
+      expect(await ingestVcf(old, { orderId: ORDER, path })).toMatchObject({ ok: true, records: 2, skipped: false });
+      expect((await listVariants(old, ORDER, { hideTierIV: false })).rows.map((v) => v.tier)).toEqual(['IA', 'IIC']);
     } finally {
       await old.close();
     }

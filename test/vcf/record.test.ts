@@ -6,12 +6,12 @@ import { describe, expect, it } from 'vitest';
 import { parseCsv } from '../../src/db/postgres.ts';
 import { isHeaderProblem, readHeader, splitColumnLine } from '../../src/vcf/header.ts';
 import { VARIANT_COLUMNS } from '../../src/vcf/index.ts';
-import { tierKey, tierOfKey } from '../../src/vcf/schema.ts';
+import { DISPLAY_FIELDS, SEARCH_FIELDS, tierKey, tierOfKey, unpackFields, type PackedField } from '../../src/vcf/schema.ts';
 import { recordDetail, RecordReader } from '../../src/vcf/record.ts';
 import { rowBatch } from '../../src/vcf/rows.ts';
 import { BASE_META, header, ORDER, rec, vcfText } from './helpers.ts';
 
-type Row = Record<(typeof VARIANT_COLUMNS)[number] | 'info' | 'format', string | null>;
+type Row = Record<(typeof VARIANT_COLUMNS)[number] | PackedField | 'info' | 'format', string | null>;
 
 /** rows as the CSV loader gets them, with the detail pane's INFO/FORMAT as JSON text */
 function build(records: string[], opts: { meta?: string[]; samples?: string[]; sample?: string } = {}): Row[] {
@@ -27,8 +27,14 @@ function build(records: string[], opts: { meta?: string[]; samples?: string[]; s
   });
   return parseCsv(batch.take() as string).map((cells, i) => {
     const d = details[i];
+    const row = Object.fromEntries(VARIANT_COLUMNS.map((c, k) => [c, cells[k] ?? null])) as Record<(typeof VARIANT_COLUMNS)[number], string | null>;
+    // the packed text columns, field by field
+    const search = unpackFields(row.search_text ?? '', SEARCH_FIELDS.length);
+    const display = unpackFields(row.display_text ?? '', DISPLAY_FIELDS.length);
     return {
-      ...(Object.fromEntries(VARIANT_COLUMNS.map((c, k) => [c, cells[k] ?? null])) as Record<(typeof VARIANT_COLUMNS)[number], string | null>),
+      ...row,
+      ...(Object.fromEntries(SEARCH_FIELDS.map((f, k) => [f, search[k] ?? null])) as Record<PackedField, string | null>),
+      ...(Object.fromEntries(DISPLAY_FIELDS.map((f, k) => [f, display[k] ?? null])) as Record<PackedField, string | null>),
       info: JSON.stringify(d?.info),
       format: d?.format ? JSON.stringify(d.format) : null,
     };

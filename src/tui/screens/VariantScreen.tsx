@@ -171,7 +171,11 @@ export function VariantScreen({ orderId, width, height, front, active }: Variant
 
   const current = key === null ? undefined : win.rowAt(nav.cursor);
   const detailId = detailOpen ? (current?.id ?? null) : null;
-  const detail = useLoad(() => (detailId ? backend.variant(orderId, detailId, loading) : Promise.resolve(null)), [detailId, loading]);
+  const detailOrdinal = detailOpen ? current?.ordinal : undefined;
+  const detail = useLoad(
+    () => (detailId ? backend.variant(orderId, detailId, loading, detailOrdinal) : Promise.resolve(null)),
+    [detailId, detailOrdinal, loading],
+  );
   const detailLines = useMemo(
     () => (detail.value && detail.value.id === detailId ? variantDetailLines(detail.value, curations.current.get(detail.value.id), ui.userName, width - 4) : []),
     // curations change with the store version
