@@ -26,6 +26,7 @@ import {
   partitionRange,
   partitionSql,
   partitionTable,
+  STATISTICS_TARGET,
   VARIANT_COLUMNS,
 } from './schema.ts';
 
@@ -70,7 +71,6 @@ const FIRST_BATCH_ROWS = 500;
 const BATCH_ROWS = 16_384;
 /** enough for the parser to go on while a full partition's indexes are built (~0.5 s) */
 const MAX_IN_FLIGHT = 8;
-const STATISTICS_TARGET = 10;
 const DETAIL_FILE_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\.bgz$/;
 
 /** orders with an ingest running in this process */

@@ -16,6 +16,7 @@ import {
   LAZY_INDEXES,
   packedFieldSql,
   SEARCH_FIELDS,
+  STATISTICS_TARGET,
   tierKeyRange,
   unpackFields,
   tierOfKey,
@@ -374,7 +375,12 @@ async function buildIndex(sql: Sql, fileId: string, index: IndexedColumn): Promi
   await sql.exec(indexSql(fileId, index));
   // statistics of lower(category) come with the expression index, and only from a whole-table
   // ANALYZE: without them the planner could take it for a common category, and sort most rows
-  if (index === CATEGORY_FILTER_INDEX) await sql.exec(`ANALYZE ${fileTable(fileId)}`);
+  if (index === CATEGORY_FILTER_INDEX) {
+    await sql.transaction(async (tx) => {
+      await tx.exec(`SET LOCAL default_statistics_target = ${STATISTICS_TARGET}`);
+      await tx.exec(`ANALYZE ${fileTable(fileId)}`);
+    });
+  }
 }
 
 async function relationExists(sql: Sql, name: string): Promise<boolean> {

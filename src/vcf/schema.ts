@@ -267,6 +267,12 @@ export const LAZY_INDEXES = ['category', 'hgvs_c', 'hgvs_p', 'consequence', 'rea
  */
 export const CATEGORY_FILTER_INDEX = 'category_ci';
 
+/**
+ * rows sampled for statistics: this × 300 per table (PostgreSQL's default is 100): the
+ * planner needs the columns' shape, not their every value
+ */
+export const STATISTICS_TARGET = 10;
+
 /** the columns filters test: the planner's statistics are gathered for these only */
 export const FILTERED_COLUMNS = ['gene', 'tier_key', 'vaf', 'category', 'filter', 'chrom', 'pos'] as const;
 
