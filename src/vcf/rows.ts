@@ -3,9 +3,9 @@
 // for PostgreSQL through copyCsv. Column order: VARIANT_COLUMNS.
 import { csvInt, csvNumber, csvText } from './csv.ts';
 import type { SlimRecord } from './record.ts';
-import { packFields, tierKey, VARIANT_COLUMNS } from './schema.ts';
+import { FIELD_SEPARATOR, packFields, tierKey, VARIANT_COLUMNS } from './schema.ts';
 
-/** the packed text columns of a record (see SEARCH_FIELDS, DISPLAY_FIELDS) */
+/** the packed text columns of a record as CSV fields (see SEARCH_FIELDS, DISPLAY_FIELDS); the binary batch writes them in place */
 function searchText(r: SlimRecord): string {
   return packFields([r.hgvsC, r.hgvsP, r.consequence, r.alias, r.vcfId]);
 }
@@ -89,6 +89,48 @@ class BinaryBatch implements RowBatch {
     this.p = q;
   }
 
+  /** the fields of a packed text column (packFields) written in place: no joined string per row */
+  private packed(a: string | null, b: string | null, c: string | null, d?: string | null, e?: string | null): void {
+    this.ensure(4);
+    const start = this.p;
+    this.p += 4;
+    this.field(a);
+    this.buf[this.p++] = 1;
+    this.field(b);
+    this.buf[this.p++] = 1;
+    this.field(c);
+    if (d !== undefined) {
+      this.buf[this.p++] = 1;
+      this.field(d);
+      this.buf[this.p++] = 1;
+      this.field(e ?? null);
+    }
+    this.view.setInt32(start, this.p - start - 4);
+  }
+
+  /** one field of a packed column; room for its separator after it is left too */
+  private field(s: string | null): void {
+    if (s === null) return this.ensure(1);
+    // UTF-8 takes at most 3 bytes per UTF-16 unit, and so does %01
+    this.ensure(s.length * 3 + 1);
+    const buf = this.buf;
+    let q = this.p;
+    for (let i = 0; i < s.length; i++) {
+      const c = s.charCodeAt(i);
+      if (c >= 0x80) {
+        const rest = s.slice(i).replaceAll(FIELD_SEPARATOR, '%01');
+        q += Buffer.from(buf.buffer, buf.byteOffset, buf.length).write(rest, q, 'utf8');
+        break;
+      }
+      if (c === 1) {
+        buf[q++] = 37;
+        buf[q++] = 48;
+        buf[q++] = 49;
+      } else buf[q++] = c;
+    }
+    this.p = q;
+  }
+
   private int4(n: number | null): void {
     const v = intOrNull(n);
     if (v === null) return this.nul();
@@ -129,8 +171,8 @@ class BinaryBatch implements RowBatch {
     this.view.setUint32(this.p + 4, Math.floor(voff / 4294967296));
     this.view.setUint32(this.p + 8, voff >>> 0);
     this.p += 12;
-    this.text(searchText(r));
-    this.text(displayText(r));
+    this.packed(r.hgvsC, r.hgvsP, r.consequence, r.alias, r.vcfId);
+    this.packed(r.ref, r.alt, r.clinvar);
     this.rows++;
   }
 

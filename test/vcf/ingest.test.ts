@@ -370,6 +370,21 @@ describe('the detail copy', () => {
     expect(await ingestVcf(throughCopyCsv({}), { orderId: ORDER, path, cacheDir })).toMatchObject({ ok: true, records: 1500 });
     expect(await all()).toEqual(binary);
   });
+
+  it('both keep the packed text fields apart, with the separator byte and non-ASCII text inside values', async () => {
+    // %01 decodes to the separator byte itself; ç and → are two- and three-byte UTF-8
+    const odd = rec('chr2', 100, 'rs7%01x', 'A', 'G', 10, 'PASS', 'ALIAS_ID=a%01b,ç→;CLNSIG=Likely_pathogenic;ANN=G|missense%01variant|MODERATE|TP53|', 'GT:AD:DP', '0/1:5,5:10');
+    const path = writeVcf(tmp.dir, 'odd.vcf', vcfText([odd, R2]));
+    const rows = async (sql: Sql) => {
+      expect(await ingestVcf(sql, { orderId: ORDER, path, cacheDir })).toMatchObject({ ok: true, records: 2 });
+      const page = await listVariants(db, ORDER, { hideTierIV: false });
+      await clearCache(db);
+      return page.rows.map(({ fileId: _f, ...row }) => row);
+    };
+    const binary = await rows(db);
+    expect(binary[0]).toMatchObject({ ref: 'A', alt: 'G', vcfId: 'rs7%01x', alias: 'a%01b,ç→', clinvar: 'Likely_pathogenic', consequence: 'missense%01variant' });
+    expect(await rows(throughCopyCsv({}))).toEqual(binary);
+  });
 });
 
 const rank = (t: string | null) => (t === null ? -1 : AMP_TIERS.indexOf(t as AmpTier));
