@@ -489,18 +489,25 @@ describe('a store that stopped without closing', () => {
   });
 });
 
+/** a store in tmp.dir/NAME as the migrations up to VERSION left it */
+async function storeAt(version: number, name: string): Promise<SqlDatabase> {
+  const { openPglite } = await import('../../src/db/pglite.ts');
+  const { MIGRATIONS } = await import('../../src/db/schema.ts');
+  const db = await openPglite(join(tmp.dir, name));
+  await db.exec('CREATE TABLE schema_migrations (version int PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())');
+  for (const m of MIGRATIONS.filter((x) => x.version <= version)) {
+    await db.exec(m.sql);
+    await db.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [m.version, m.name]);
+  }
+  return db;
+}
+
 describe('a cache from the layout before migration 4', () => {
   it('is cleared by the migration, named as stale, and comes back with the next ingest', async () => {
-    const { openPglite } = await import('../../src/db/pglite.ts');
-    const { MIGRATIONS, migrate } = await import('../../src/db/schema.ts');
-    const old = await openPglite(join(tmp.dir, 'old-store'));
+    const { migrate } = await import('../../src/db/schema.ts');
+    // a store as migrations 1-3 left it, with a file in the shared variants table
+    const old = await storeAt(3, 'old-store');
     try {
-      // a store as migrations 1-3 left it, with a file in the shared variants table
-      await old.exec('CREATE TABLE schema_migrations (version int PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())');
-      for (const m of MIGRATIONS.filter((x) => x.version <= 3)) {
-        await old.exec(m.sql);
-        await old.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [m.version, m.name]);
-      }
       const path = writeVcf(tmp.dir, 'before.vcf', vcfText([R1, R2]));
       await old.query(
         `INSERT INTO vcf_files (id, order_id, sha256, path, status, record_count) VALUES ('0123456789abcdef', $1, 'x', $2, 'ready', 1)`,
@@ -528,15 +535,9 @@ describe('a cache from the layout before migration 4', () => {
 
 describe('a cache of layout 2 (before migration 5)', () => {
   it('has its tables dropped and its files named as stale, and comes back with the next ingest', async () => {
-    const { openPglite } = await import('../../src/db/pglite.ts');
-    const { MIGRATIONS, migrate } = await import('../../src/db/schema.ts');
-    const old = await openPglite(join(tmp.dir, 'layout2-store'));
+    const { migrate } = await import('../../src/db/schema.ts');
+    const old = await storeAt(4, 'layout2-store');
     try {
-      await old.exec('CREATE TABLE schema_migrations (version int PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())');
-      for (const m of MIGRATIONS.filter((x) => x.version <= 4)) {
-        await old.exec(m.sql);
-        await old.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [m.version, m.name]);
-      }
       // a ready file and a half-loaded one, each with a table of layout 2 (tier as text)
       const path = writeVcf(tmp.dir, 'layout2.vcf', vcfText([R1, R2]));
       for (const [id, status] of [['0123456789abcdef', 'ready'], ['fedcba9876543210', 'loading']] as const) {
