@@ -14,7 +14,7 @@ import type { Sql } from '../db/sql.ts';
 import type { HeaderJson } from './header.ts';
 import { vcfFileId } from './ids.ts';
 import type { WorkerCommand, WorkerInput, WorkerMessage } from './protocol.ts';
-import { cacheSurvived } from './query.ts';
+import { analyzeSampled, cacheSurvived } from './query.ts';
 import type { RowFormat } from './rows.ts';
 import {
   EAGER_INDEXES,
@@ -26,7 +26,6 @@ import {
   partitionRange,
   partitionSql,
   partitionTable,
-  STATISTICS_TARGET,
   VARIANT_COLUMNS,
 } from './schema.ts';
 
@@ -482,12 +481,7 @@ async function indexPartition(sql: Sql, fileId: string, k: number, signal: Abort
     if (signal?.aborted) throw new Failure('aborted', 'ingest aborted');
     await sql.exec(partitionIndexSql(fileId, k, column));
   }
-  // the planner needs statistics to pick the right index for filtered pages (PGlite runs no autovacuum)
-  // a small sample (10 × 300 rows per partition): the planner needs the columns' shape, not their every value
-  await sql.transaction(async (tx) => {
-    await tx.exec(`SET LOCAL default_statistics_target = ${STATISTICS_TARGET}`);
-    await tx.exec(`ANALYZE ${partitionTable(fileId, k)} (${FILTERED_COLUMNS.map((c) => `"${c}"`).join(', ')})`);
-  });
+  await analyzeSampled(sql, partitionTable(fileId, k), FILTERED_COLUMNS);
   if (signal?.aborted) throw new Failure('aborted', 'ingest aborted');
 }
 

@@ -9,17 +9,18 @@ import { isHeaderProblem, readHeader, type HeaderContext, type HeaderJson } from
 import { recordDetail, type SlimRecord } from './record.ts';
 import {
   CATEGORY_FILTER_INDEX,
+  DISPLAY_FIELDS,
   fileTable,
   indexName,
   indexSql,
-  DISPLAY_FIELDS,
+  isPackedField,
   LAZY_INDEXES,
   packedFieldSql,
   SEARCH_FIELDS,
   STATISTICS_TARGET,
   tierKeyRange,
-  unpackFields,
   tierOfKey,
+  unpackFields,
   VARIANT_COLUMNS,
   type IndexedColumn,
 } from './schema.ts';
@@ -356,7 +357,7 @@ const built = new Map<string, Promise<void>>();
 
 type LazyIndex = (typeof LAZY_INDEXES)[number] | typeof CATEGORY_FILTER_INDEX;
 
-function ensureIndex(sql: Sql, fileId: string, index: LazyIndex | ColumnKey | 'id'): Promise<void> {
+function ensureIndex(sql: Sql, fileId: string, index: LazyIndex | ColumnKey): Promise<void> {
   if (index !== CATEGORY_FILTER_INDEX && !(LAZY_INDEXES as readonly string[]).includes(index)) return Promise.resolve();
   const key = `${fileId}/${index}`;
   let done = built.get(key);
@@ -375,12 +376,18 @@ async function buildIndex(sql: Sql, fileId: string, index: IndexedColumn): Promi
   await sql.exec(indexSql(fileId, index));
   // statistics of lower(category) come with the expression index, and only from a whole-table
   // ANALYZE: without them the planner could take it for a common category, and sort most rows
-  if (index === CATEGORY_FILTER_INDEX) {
-    await sql.transaction(async (tx) => {
-      await tx.exec(`SET LOCAL default_statistics_target = ${STATISTICS_TARGET}`);
-      await tx.exec(`ANALYZE ${fileTable(fileId)}`);
-    });
-  }
+  if (index === CATEGORY_FILTER_INDEX) await analyzeSampled(sql, fileTable(fileId));
+}
+
+/**
+ * ANALYZE with a small sample (STATISTICS_TARGET × 300 rows; PGlite runs no autovacuum):
+ * the planner needs the columns' shape to pick an index for filtered pages, not their every value
+ */
+export async function analyzeSampled(sql: Sql, table: string, columns?: readonly string[]): Promise<void> {
+  await sql.transaction(async (tx) => {
+    await tx.exec(`SET LOCAL default_statistics_target = ${STATISTICS_TARGET}`);
+    await tx.exec(`ANALYZE ${table}${columns ? ` (${columns.map((c) => `"${c}"`).join(', ')})` : ''}`);
+  });
 }
 
 async function relationExists(sql: Sql, name: string): Promise<boolean> {
@@ -469,7 +476,7 @@ export async function listVariants(sql: Sql, orderId: string, opts: ListVariants
     };
   } else {
     if (!loading) await ensureIndex(sql, file.id, key);
-    const col = key === 'hgvs_c' || key === 'hgvs_p' || key === 'consequence' || key === 'clinvar' ? packedFieldSql(key, 'v') : `v."${key}"`;
+    const col = isPackedField(key) ? packedFieldSql(key, 'v') : `v."${key}"`;
     const cast = COLUMN_CAST[key];
     valueOf = (r) => (r.sort_value as string | number | null) ?? null;
     run = (section, from, want) => {

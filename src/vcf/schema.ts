@@ -136,6 +136,10 @@ export function unpackFields(packed: string, n: number): (string | null)[] {
   return Array.from({ length: n }, (_, i) => (parts[i] ? parts[i] : null));
 }
 
+export function isPackedField(key: string): key is PackedField {
+  return (SEARCH_FIELDS as readonly string[]).includes(key) || (DISPLAY_FIELDS as readonly string[]).includes(key);
+}
+
 /** a packed field as SQL on the table aliased `alias` ('' for none, as in an index) */
 export function packedFieldSql(field: PackedField, alias = ''): string {
   const search = (SEARCH_FIELDS as readonly string[]).indexOf(field);
@@ -286,7 +290,7 @@ export function indexName(fileId: string, column: IndexedColumn): string {
 function indexColumns(column: IndexedColumn): string {
   if (column === 'id' || column === 'ordinal' || column === 'tier_key') return column;
   if (column === CATEGORY_FILTER_INDEX) return 'lower(category), ordinal';
-  if (column === 'hgvs_c' || column === 'hgvs_p' || column === 'consequence' || column === 'clinvar') return `(${packedFieldSql(column)}), ordinal`;
+  if (isPackedField(column)) return `(${packedFieldSql(column)}), ordinal`;
   return `"${column}", ordinal`;
 }
 
