@@ -403,9 +403,8 @@ async function ingestClaimed(sql: Sql, opts: IngestOptions, orderId: string, pat
     staged = fileId;
 
     let loaded = 0;
-    // the partition being filled, and whether its indexes are built
+    // the partition being filled
     let part = -1;
-    let partIndexed = true;
     for (;;) {
       const ev = await queue.next();
       if (ev.kind === 'aborted') throw new Failure('aborted', 'ingest aborted');
@@ -429,7 +428,6 @@ async function ingestClaimed(sql: Sql, opts: IngestOptions, orderId: string, pat
           if (k !== part) {
             await sql.exec(partitionSql(fileId, k));
             part = k;
-            partIndexed = false;
           }
           loaded += await loader.load(fileId, partitionTable(fileId, k), m.data, loaded);
         } catch (e) {
@@ -438,10 +436,7 @@ async function ingestClaimed(sql: Sql, opts: IngestOptions, orderId: string, pat
         // acknowledged first: the parser reads on while a full partition gets its indexes
         worker.postMessage({ type: 'ack' } satisfies WorkerCommand);
         opts.onProgress?.(m.bytesRead, totalBytes);
-        if (loaded === partitionRange(k).to - 1) {
-          await indexPartition(sql, fileId, k, opts.signal);
-          partIndexed = true;
-        }
+        if (loaded === partitionRange(k).to - 1) await indexPartition(sql, fileId, k, opts.signal);
         continue;
       }
       // done
@@ -450,7 +445,8 @@ async function ingestClaimed(sql: Sql, opts: IngestOptions, orderId: string, pat
       await worker.terminate();
       worker = null;
       opts.onPhase?.('loaded', performance.now() - started);
-      if (!partIndexed) await indexPartition(sql, fileId, part, opts.signal);
+      // the last partition, unless it filled up and has its indexes already
+      if (part >= 0 && loaded !== partitionRange(part).to - 1) await indexPartition(sql, fileId, part, opts.signal);
       opts.onPhase?.('indexed', performance.now() - started);
       await publish(sql, orderId, fileId, m.records, m.header);
       published = true;

@@ -9,7 +9,6 @@ import { isHeaderProblem, readHeader, type HeaderContext, type HeaderJson } from
 import { recordDetail, type SlimRecord } from './record.ts';
 import {
   CATEGORY_FILTER_INDEX,
-  DISPLAY_FIELDS,
   fileTable,
   indexName,
   indexSql,
@@ -20,7 +19,7 @@ import {
   STATISTICS_TARGET,
   tierKeyRange,
   tierOfKey,
-  unpackFields,
+  unpackRow,
   VARIANT_COLUMNS,
   type IndexedColumn,
 } from './schema.ts';
@@ -154,30 +153,29 @@ const slim = (alias: string) => SLIM_COLUMNS.map((c) => `${alias}."${c}"`).join(
 type Raw = Record<string, unknown>;
 
 function rowOf(r: Raw, fileId: string): VariantRow {
-  const [hgvsC = null, hgvsP = null, consequence = null, alias = null, vcfId = null] = unpackFields(r.search_text as string, SEARCH_FIELDS.length);
-  const [ref = null, alt = null, clinvar = null] = unpackFields(r.display_text as string, DISPLAY_FIELDS.length);
+  const t = unpackRow(r.search_text as string, r.display_text as string);
   return {
     id: r.id as string,
     fileId,
     ordinal: r.ordinal as number,
     chrom: r.chrom as string,
     pos: r.pos as number,
-    ref: ref ?? '',
-    alt: alt ?? '',
-    vcfId,
+    ref: t.ref ?? '',
+    alt: t.alt ?? '',
+    vcfId: t.vcf_id,
     gene: (r.gene as string | null) ?? null,
-    hgvsC,
-    hgvsP,
-    consequence,
+    hgvsC: t.hgvs_c,
+    hgvsP: t.hgvs_p,
+    consequence: t.consequence,
     tier: tierOfKey(r.tier_key as number),
     category: (r.category as string | null) ?? null,
     vaf: (r.vaf as number | null) ?? null,
     readCount: (r.read_count as number | null) ?? null,
     depth: (r.depth as number | null) ?? null,
     popAf: (r.pop_af as number | null) ?? null,
-    clinvar,
+    clinvar: t.clinvar,
     filter: (r.filter as string | null) ?? null,
-    alias,
+    alias: t.alias,
     qual: (r.qual as number | null) ?? null,
   };
 }

@@ -3,15 +3,23 @@
 // for PostgreSQL through copyCsv. Column order: VARIANT_COLUMNS.
 import { csvInt, csvNumber, csvText } from './csv.ts';
 import type { SlimRecord } from './record.ts';
-import { FIELD_SEPARATOR, packFields, tierKey, VARIANT_COLUMNS } from './schema.ts';
+import { DISPLAY_FIELDS, FIELD_SEPARATOR, packFields, SEARCH_FIELDS, tierKey, VARIANT_COLUMNS, type PackedField } from './schema.ts';
 
-/** the packed text columns of a record as CSV fields (see SEARCH_FIELDS, DISPLAY_FIELDS); the binary batch writes them in place */
-function searchText(r: SlimRecord): string {
-  return packFields([r.hgvsC, r.hgvsP, r.consequence, r.alias, r.vcfId]);
-}
+/** where each packed field comes from in a record; their order is SEARCH_FIELDS' and DISPLAY_FIELDS' */
+const SOURCE: Readonly<Record<PackedField, 'hgvsC' | 'hgvsP' | 'consequence' | 'alias' | 'vcfId' | 'ref' | 'alt' | 'clinvar'>> = {
+  hgvs_c: 'hgvsC',
+  hgvs_p: 'hgvsP',
+  consequence: 'consequence',
+  alias: 'alias',
+  vcf_id: 'vcfId',
+  ref: 'ref',
+  alt: 'alt',
+  clinvar: 'clinvar',
+};
 
-function displayText(r: SlimRecord): string {
-  return packFields([r.ref, r.alt, r.clinvar]);
+/** a packed text column of a record as a CSV field; the binary batch writes it in place */
+function packedText(r: SlimRecord, fields: readonly PackedField[]): string {
+  return packFields(fields.map((f) => r[SOURCE[f]]));
 }
 
 export type RowFormat = 'binary' | 'csv';
@@ -89,7 +97,11 @@ class BinaryBatch implements RowBatch {
     this.p = q;
   }
 
-  /** the fields of a packed text column (packFields) written in place: no joined string per row */
+  /**
+   * a packed text column (packFields) written in place: no joined string per row. The
+   * fields are spelled out rather than looped over SOURCE (3% of the parse worker's
+   * time); a test loads the same records through this and the CSV batch and compares
+   */
   private packed(a: string | null, b: string | null, c: string | null, d?: string | null, e?: string | null): void {
     this.ensure(4);
     const start = this.p;
@@ -171,6 +183,7 @@ class BinaryBatch implements RowBatch {
     this.view.setUint32(this.p + 4, Math.floor(voff / 4294967296));
     this.view.setUint32(this.p + 8, voff >>> 0);
     this.p += 12;
+    // in SEARCH_FIELDS' and DISPLAY_FIELDS' order
     this.packed(r.hgvsC, r.hgvsP, r.consequence, r.alias, r.vcfId);
     this.packed(r.ref, r.alt, r.clinvar);
     this.rows++;
@@ -209,8 +222,8 @@ class CsvBatch implements RowBatch {
         csvText(r.filter),
         csvNumber(r.qual),
         String(voff),
-        csvText(searchText(r)),
-        csvText(displayText(r)),
+        csvText(packedText(r, SEARCH_FIELDS)),
+        csvText(packedText(r, DISPLAY_FIELDS)),
       ].join(','),
     );
   }

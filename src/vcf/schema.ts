@@ -136,6 +136,16 @@ export function unpackFields(packed: string, n: number): (string | null)[] {
   return Array.from({ length: n }, (_, i) => (parts[i] ? parts[i] : null));
 }
 
+/** a row's two packed columns, field by field, by name */
+export function unpackRow(searchText: string, displayText: string): Record<PackedField, string | null> {
+  const search = unpackFields(searchText, SEARCH_FIELDS.length);
+  const display = unpackFields(displayText, DISPLAY_FIELDS.length);
+  const out = {} as Record<PackedField, string | null>;
+  SEARCH_FIELDS.forEach((f, i) => (out[f] = search[i] ?? null));
+  DISPLAY_FIELDS.forEach((f, i) => (out[f] = display[i] ?? null));
+  return out;
+}
+
 export function isPackedField(key: string): key is PackedField {
   return (SEARCH_FIELDS as readonly string[]).includes(key) || (DISPLAY_FIELDS as readonly string[]).includes(key);
 }

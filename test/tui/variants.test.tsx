@@ -7,6 +7,7 @@ import { findOrder, getCuration, listProjects, setLocal, type SqlDatabase } from
 import { sessionBackend, type TuiBackend } from '../../src/tui/backend.ts';
 import { presetKey } from '../../src/tui/presets.ts';
 import { countVariants, dropOrderVariants, ingestVcf, listVariants, VARIANT_SORT_KEYS, type VariantRow } from '../../src/vcf/index.ts';
+import { allVariants } from '../vcf/helpers.ts';
 import { cursorLine, demoDb, FakeSync, lines, renderApp, renderBackend, replicaSession, sessionAs } from './helpers.tsx';
 
 // the demo store has VCFs on ORD-2026-0002 (analyzing), ORD-2026-0004 (review, cora's) and
@@ -192,13 +193,7 @@ describe('Variant browser: paging 5,000 variants by keyset', () => {
     const order = await orderOf('ORD-2026-0013');
     // HGVS p. is empty for most non-coding records: a sort where unknown values come last
     const key = VARIANT_SORT_KEYS.find((k) => k === 'hgvs_p') ?? VARIANT_SORT_KEYS[1]!;
-    const forward: VariantRow[] = [];
-    let after: string | null = null;
-    do {
-      const page = await listVariants(db, order.id, { sort: { key, dir: 'asc' }, after, limit: 1000 });
-      forward.push(...page.rows);
-      after = page.next;
-    } while (after);
+    const forward = await allVariants(db, order.id, { sort: { key, dir: 'asc' } });
     const app = await renderApp(await sessionAs(db, 'cora'), { initial: { kind: 'variants', orderId: order.id } });
     await app.waitFor(/ variants · 1\//);
     await app.keys([':']);

@@ -10,7 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openPglite } from '../../src/db/pglite.ts';
 import type { SqlDatabase } from '../../src/db/sql.ts';
 import { isHeaderProblem, readHeader } from '../../src/vcf/header.ts';
-import { countVariants, FORMAT_SAMPLE_LIMIT, getVariant, ingestVcf, listVariants, VCF_MIGRATION_SQL, type VariantRow } from '../../src/vcf/index.ts';
+import { countVariants, FORMAT_SAMPLE_LIMIT, getVariant, ingestVcf, VCF_MIGRATION_SQL } from '../../src/vcf/index.ts';
+import { allVariants } from './helpers.ts';
 
 const dir = join(import.meta.dirname, '../fixtures/vcf');
 const expected = JSON.parse(readFileSync(join(dir, 'expected-counts.json'), 'utf8')) as {
@@ -104,13 +105,7 @@ describe('VCF conformance fixtures', () => {
     }
     if (loads && r.ok) {
       // the detail pane shows every INFO/FORMAT value of every record, as a fresh parse reads it
-      const rows: VariantRow[] = [];
-      let after: string | null = null;
-      do {
-        const page = await listVariants(db, orderId, { hideTierIV: false, limit: 1000, after });
-        rows.push(...page.rows);
-        after = page.next;
-      } while (after);
+      const rows = await allVariants(db, orderId, { hideTierIV: false });
       const fresh = freshParse(path);
       expect(rows).toHaveLength(fresh.records.length);
       for (const row of rows) {

@@ -5,7 +5,7 @@ import { gzipSync } from 'node:zlib';
 import { openPglite } from '../../src/db/pglite.ts';
 import type { Sql, SqlDatabase } from '../../src/db/sql.ts';
 import { isHeaderProblem, readHeader, type HeaderContext } from '../../src/vcf/header.ts';
-import { dropOrderVariants, recoverVcfCache, VCF_MIGRATION_SQL } from '../../src/vcf/index.ts';
+import { dropOrderVariants, listVariants, recoverVcfCache, VCF_MIGRATION_SQL, type ListVariantsOptions, type VariantRow } from '../../src/vcf/index.ts';
 
 export const ORDER = '7f1c4a52-1b7a-4d59-9c55-2d9a3f1b0a11';
 export const ORDER2 = '0b6d3c1e-52f4-4f43-9a8e-6a0c2d7e9b10';
@@ -21,6 +21,18 @@ export async function openCache(dataDir?: string): Promise<SqlDatabase> {
 export async function clearCache(db: Sql): Promise<void> {
   for (const r of await db.query<{ order_id: string }>('SELECT DISTINCT order_id FROM vcf_files')) await dropOrderVariants(db, r.order_id);
   await recoverVcfCache(db);
+}
+
+/** every variant of the order listVariants gives, page after page (1,000 rows each) */
+export async function allVariants(db: Sql, orderId: string, opts: Omit<ListVariantsOptions, 'after' | 'limit'> = {}): Promise<VariantRow[]> {
+  const out: VariantRow[] = [];
+  let after: string | null = null;
+  do {
+    const page = await listVariants(db, orderId, { ...opts, after, limit: 1000 });
+    out.push(...page.rows);
+    after = page.next;
+  } while (after);
+  return out;
 }
 
 /** names of the per-file tables in the database (their partitions go with them) */

@@ -19,7 +19,7 @@ import {
 import { generateVcf } from '../../bench/vcf/generate.mjs';
 import { EAGER_INDEXES, partitionRange, partitionTable } from '../../src/vcf/schema.ts';
 import { AMP_TIERS, type AmpTier } from '../../src/core/admission.ts';
-import { BASE_META, clearCache, fileTables, ORDER, ORDER2, openCache, rec, tempDir, vcfText, writeVcf } from './helpers.ts';
+import { allVariants, BASE_META, clearCache, fileTables, ORDER, ORDER2, openCache, rec, tempDir, vcfText, writeVcf } from './helpers.ts';
 
 const tmp = tempDir();
 let db: SqlDatabase;
@@ -354,16 +354,7 @@ describe('the detail copy', () => {
   it('the CSV loader (PostgreSQL) and the binary one (PGlite) load the same rows', async () => {
     const path = join(tmp.dir, 'both.vcf');
     await generateVcf(path, 1500, 11);
-    const all = async () => {
-      const out: unknown[] = [];
-      let after: string | null = null;
-      do {
-        const page = await listVariants(db, ORDER, { hideTierIV: false, limit: 1000, after });
-        out.push(...page.rows.map(({ fileId: _f, ...row }) => row));
-        after = page.next;
-      } while (after);
-      return out;
-    };
+    const all = async () => (await allVariants(db, ORDER, { hideTierIV: false })).map(({ fileId: _f, ...row }) => row);
     expect(await ingestVcf(db, { orderId: ORDER, path })).toMatchObject({ ok: true, records: 1500 });
     const binary = await all();
     await clearCache(db);
@@ -389,18 +380,6 @@ describe('the detail copy', () => {
 
 const rank = (t: string | null) => (t === null ? -1 : AMP_TIERS.indexOf(t as AmpTier));
 
-/** every row of the order's file, in locus order */
-async function listAll(sql: Sql): Promise<{ ordinal: number; tier: string | null }[]> {
-  const out: { ordinal: number; tier: string | null }[] = [];
-  let after: string | null = null;
-  do {
-    const page = await listVariants(sql, ORDER, { hideTierIV: false, limit: 1000, after });
-    out.push(...page.rows.map((v) => ({ ordinal: v.ordinal, tier: v.tier })));
-    after = page.next;
-  } while (after);
-  return out;
-}
-
 describe('a file larger than one partition', () => {
   it('is loaded partition by partition, each with its indexes, and pages across the seam in every order', async () => {
     const seam = partitionRange(1).from;
@@ -423,16 +402,8 @@ describe('a file larger than one partition', () => {
       expect(n?.n).toBe(k === 0 ? seam - 1 : records - seam + 1);
     }
     // keyset pages in the order of the indexes, against the same order straight from SQL
-    const ordinals = async (sort: { key: 'locus' | 'vaf' | 'gene' | 'tier'; dir: 'asc' | 'desc' }) => {
-      const out: number[] = [];
-      let after: string | null = null;
-      do {
-        const page = await listVariants(db, ORDER, { hideTierIV: false, sort, limit: 1000, after });
-        out.push(...page.rows.map((v) => v.ordinal));
-        after = page.next;
-      } while (after);
-      return out;
-    };
+    const ordinals = async (sort: { key: 'locus' | 'vaf' | 'tier'; dir: 'asc' | 'desc' }) =>
+      (await allVariants(db, ORDER, { hideTierIV: false, sort })).map((v) => v.ordinal);
     const t = `variants_${fileId}`;
     const expected = async (order: string) => (await db.query<{ ordinal: number }>(`SELECT ordinal FROM ${t} ${order}`)).map((x) => x.ordinal);
     expect(await ordinals({ key: 'locus', dir: 'asc' })).toEqual(await expected('ORDER BY ordinal'));
@@ -440,7 +411,7 @@ describe('a file larger than one partition', () => {
       await expected('WHERE vaf IS NOT NULL ORDER BY vaf DESC, ordinal DESC').then(async (a) => [...a, ...(await expected('WHERE vaf IS NULL ORDER BY ordinal DESC'))]),
     );
     // the tier from the rows' own values, ranked as AMP_TIERS lists them
-    const byTier = (await listAll(db)).sort((a, b) => rank(b.tier) - rank(a.tier) || b.ordinal - a.ordinal);
+    const byTier = (await allVariants(db, ORDER, { hideTierIV: false })).sort((a, b) => rank(b.tier) - rank(a.tier) || b.ordinal - a.ordinal);
     expect(await ordinals({ key: 'tier', dir: 'desc' })).toEqual([
       ...byTier.filter((v) => v.tier !== null).map((v) => v.ordinal),
       ...byTier.filter((v) => v.tier === null).map((v) => v.ordinal),

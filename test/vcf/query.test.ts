@@ -17,7 +17,7 @@ import {
   type VariantSortKey,
 } from '../../src/vcf/index.ts';
 import { rng } from '../../bench/vcf/generate.mjs';
-import { openCache, ORDER, ORDER2, rec, tempDir, vcfText, writeVcf } from './helpers.ts';
+import { allVariants, openCache, ORDER, ORDER2, rec, tempDir, vcfText, writeVcf } from './helpers.ts';
 
 const SEED = Number(process.env.CURIO_SEED ?? 20260501);
 const N = 600;
@@ -59,13 +59,7 @@ beforeAll(async () => {
   const path = writeVcf(tmp.dir, 'q.vcf', vcfText(dataset(SEED)));
   const r = await ingestVcf(db, { orderId: ORDER, path, batchRows: 200, cacheDir: join(tmp.dir, 'cache') });
   if (!r.ok) throw new Error(r.message);
-  all = [];
-  let after: string | null = null;
-  do {
-    const page = await listVariants(db, ORDER, { hideTierIV: false, limit: 1000, after });
-    all.push(...page.rows);
-    after = page.next;
-  } while (after);
+  all = await allVariants(db, ORDER, { hideTierIV: false });
   // the store's curations table (src/db/schema.ts), without the foreign key to orders
   await db.exec(`CREATE TABLE curations (order_id uuid NOT NULL, variant_id text NOT NULL, tier_override text, acmg_class text, reportable boolean,
     note text, curated_by uuid NOT NULL, curated_at timestamptz NOT NULL, version int NOT NULL, PRIMARY KEY (order_id, variant_id))`);

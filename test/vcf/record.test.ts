@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { parseCsv } from '../../src/db/postgres.ts';
 import { isHeaderProblem, readHeader, splitColumnLine } from '../../src/vcf/header.ts';
 import { VARIANT_COLUMNS } from '../../src/vcf/index.ts';
-import { DISPLAY_FIELDS, SEARCH_FIELDS, tierKey, tierOfKey, unpackFields, type PackedField } from '../../src/vcf/schema.ts';
+import { tierKey, tierOfKey, unpackRow, type PackedField } from '../../src/vcf/schema.ts';
 import { recordDetail, RecordReader } from '../../src/vcf/record.ts';
 import { rowBatch } from '../../src/vcf/rows.ts';
 import { BASE_META, header, ORDER, rec, vcfText } from './helpers.ts';
@@ -28,13 +28,10 @@ function build(records: string[], opts: { meta?: string[]; samples?: string[]; s
   return parseCsv(batch.take() as string).map((cells, i) => {
     const d = details[i];
     const row = Object.fromEntries(VARIANT_COLUMNS.map((c, k) => [c, cells[k] ?? null])) as Record<(typeof VARIANT_COLUMNS)[number], string | null>;
-    // the packed text columns, field by field
-    const search = unpackFields(row.search_text ?? '', SEARCH_FIELDS.length);
-    const display = unpackFields(row.display_text ?? '', DISPLAY_FIELDS.length);
     return {
       ...row,
-      ...(Object.fromEntries(SEARCH_FIELDS.map((f, k) => [f, search[k] ?? null])) as Record<PackedField, string | null>),
-      ...(Object.fromEntries(DISPLAY_FIELDS.map((f, k) => [f, display[k] ?? null])) as Record<PackedField, string | null>),
+      // the packed text columns, field by field
+      ...unpackRow(row.search_text ?? '', row.display_text ?? ''),
       info: JSON.stringify(d?.info),
       format: d?.format ? JSON.stringify(d.format) : null,
     };
