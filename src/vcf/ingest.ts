@@ -18,12 +18,12 @@ import { analyzeSampled, cacheSurvived } from './query.ts';
 import type { RowFormat } from './rows.ts';
 import {
   EAGER_INDEXES,
+  endsPartition,
   FILTERED_COLUMNS,
   fileTable,
   fileTableSql,
   partitionIndexSql,
   partitionOf,
-  partitionRange,
   partitionSql,
   partitionTable,
   VARIANT_COLUMNS,
@@ -436,7 +436,7 @@ async function ingestClaimed(sql: Sql, opts: IngestOptions, orderId: string, pat
         // acknowledged first: the parser reads on while a full partition gets its indexes
         worker.postMessage({ type: 'ack' } satisfies WorkerCommand);
         opts.onProgress?.(m.bytesRead, totalBytes);
-        if (loaded === partitionRange(k).to - 1) await indexPartition(sql, fileId, k, opts.signal);
+        if (endsPartition(loaded)) await indexPartition(sql, fileId, k, opts.signal);
         continue;
       }
       // done
@@ -446,7 +446,7 @@ async function ingestClaimed(sql: Sql, opts: IngestOptions, orderId: string, pat
       worker = null;
       opts.onPhase?.('loaded', performance.now() - started);
       // the last partition, unless it filled up and has its indexes already
-      if (part >= 0 && loaded !== partitionRange(part).to - 1) await indexPartition(sql, fileId, part, opts.signal);
+      if (part >= 0 && !endsPartition(loaded)) await indexPartition(sql, fileId, part, opts.signal);
       opts.onPhase?.('indexed', performance.now() - started);
       await publish(sql, orderId, fileId, m.records, m.header);
       published = true;

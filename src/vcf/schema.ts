@@ -170,9 +170,13 @@ export const MAX_RECORDS = TIER_UNIT - 1;
 /** rank of a row without a tier: after IV */
 const NO_TIER = AMP_TIERS.length;
 
+function tierRank(tier: AmpTier | null): number {
+  const rank = tier === null ? -1 : AMP_TIERS.indexOf(tier);
+  return rank < 0 ? NO_TIER : rank;
+}
+
 export function tierKey(tier: AmpTier | null, ordinal: number): number {
-  const rank = tier === null ? NO_TIER : AMP_TIERS.indexOf(tier);
-  return (rank < 0 ? NO_TIER : rank) * TIER_UNIT + ordinal;
+  return tierRank(tier) * TIER_UNIT + ordinal;
 }
 
 export function tierOfKey(key: number): AmpTier | null {
@@ -181,7 +185,7 @@ export function tierOfKey(key: number): AmpTier | null {
 
 /** the keys of a tier's rows (null: rows without a tier): from ≤ key < to */
 export function tierKeyRange(tier: AmpTier | null): { from: number; to: number } {
-  const rank = tier === null ? NO_TIER : AMP_TIERS.indexOf(tier);
+  const rank = tierRank(tier);
   return { from: rank * TIER_UNIT, to: (rank + 1) * TIER_UNIT };
 }
 
