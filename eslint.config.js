@@ -19,6 +19,12 @@ export default tseslint.config(
     languageOptions: { globals: globals.node },
   },
   {
+    // CommonJS entries (the parse worker's: tsx's require hook)
+    files: ['**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs', globals: globals.node },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
     // src/core stays pure: no IO, no terminal, no database
     files: ['src/core/**/*.ts'],
     rules: {

@@ -138,6 +138,19 @@ function sampleVaf(s: SampleData | undefined): number | null {
   return total > 0 && best >= 0 ? best / total : null;
 }
 
+/** the tier each raw ISEQ_REPORT_AMP_CLASSIFICATION value means; a file uses a handful */
+const tiers = new Map<string, AmpTier | null>();
+
+function tierOf(raw: string | null): AmpTier | null {
+  if (raw === null) return null;
+  let t = tiers.get(raw);
+  if (t === undefined) {
+    t = normaliseTier(raw);
+    if (tiers.size < 256) tiers.set(raw, t);
+  }
+  return t;
+}
+
 export function extractSlim(info: Info, sample: SampleData | undefined, ctx: HeaderContext): SlimFields {
   const ann = info.ANN === undefined ? null : pickAnn(info, ctx.annIndex);
   const csq = info.CSQ === undefined || !ctx.csqIndex ? null : pickCsq(info, ctx.csqIndex);
@@ -173,7 +186,7 @@ export function extractSlim(info: Info, sample: SampleData | undefined, ctx: Hea
     hgvsC,
     hgvsP,
     consequence,
-    tier: normaliseTier(firstString(info.ISEQ_REPORT_AMP_CLASSIFICATION)),
+    tier: tierOf(firstString(info.ISEQ_REPORT_AMP_CLASSIFICATION)),
     category: firstString(info.ISEQ_REPORT_VARIANT_CATEGORY),
     vaf,
     readCount,

@@ -228,7 +228,7 @@ async function hashFile(path: string, signal: AbortSignal | undefined): Promise<
 
 function startWorker(input: WorkerInput, queue: EventQueue): Worker {
   // execArgv: [] keeps the parent's loader flags out; the entry registers tsx itself
-  const worker = new Worker(new URL('./worker-entry.mjs', import.meta.url), { workerData: input, execArgv: [] });
+  const worker = new Worker(new URL('./worker-entry.cjs', import.meta.url), { workerData: input, execArgv: [] });
   worker.on('message', (message: WorkerMessage) => queue.push({ kind: 'message', message }));
   worker.on('error', (e) => queue.push({ kind: 'failed', message: e.message }));
   worker.on('exit', (code) => queue.push({ kind: 'exit', code }));

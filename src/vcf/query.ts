@@ -368,7 +368,13 @@ function ensureIndex(sql: Sql, fileId: string, index: LazyIndex | ColumnKey): Pr
   return done;
 }
 
-/** a rarely used sort (or the category filter) pays for its index once, on its first page (see docs/VCF.md) */
+/** the indexes of a ready file that the filter's gene and category tests read, built on their first use */
+async function ensureFilterIndexes(sql: Sql, fileId: string, f: VariantFilter): Promise<void> {
+  if (f.gene !== undefined || f.genes?.length) await ensureIndex(sql, fileId, 'gene');
+  if (f.category !== undefined) await ensureIndex(sql, fileId, CATEGORY_FILTER_INDEX);
+}
+
+/** a rarely used sort (or the gene or category filter) pays for its index once, on its first page (see docs/VCF.md) */
 async function buildIndex(sql: Sql, fileId: string, index: IndexedColumn): Promise<void> {
   if (await relationExists(sql, indexName(fileId, index))) return;
   await sql.exec(indexSql(fileId, index));
@@ -409,7 +415,7 @@ export async function listVariants(sql: Sql, orderId: string, opts: ListVariants
   }
   const loading = file.status === 'loading';
   const table = fileTable(file.id);
-  if (!loading && opts.category !== undefined) await ensureIndex(sql, file.id, CATEGORY_FILTER_INDEX);
+  if (!loading) await ensureFilterIndexes(sql, file.id, opts);
   const cursor = opts.after ? decodeCursor(opts.after) : null;
   const dir = sort.dir === 'desc' ? 'DESC' : 'ASC';
   const cmp = sort.dir === 'desc' ? '<' : '>';
@@ -521,7 +527,7 @@ export async function countVariants(
   if (!file) return 0;
   const p = new Params();
   const where = filterSql(filter, p);
-  if (file.status === 'ready' && filter.category !== undefined) await ensureIndex(sql, file.id, CATEGORY_FILTER_INDEX);
+  if (file.status === 'ready') await ensureFilterIndexes(sql, file.id, filter);
   const [r] = await sql.query<{ n: number | string }>(
     `SELECT count(*)::int AS n FROM ${fileTable(file.id)} v ${where.length ? `WHERE ${where.join(' AND ')}` : ''}`,
     p.values,

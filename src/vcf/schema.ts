@@ -268,16 +268,18 @@ export function partitionSql(fileId: string, k: number): string {
 
 /**
  * indexes built with the load, partition by partition: the locus order, and the presets'
- * and report drafting's sorts and filters (tier, VAF, gene)
+ * and report drafting's sorts and filters (tier, VAF)
  */
-export const EAGER_INDEXES = ['ordinal', 'gene', 'vaf', 'tier_key'] as const;
+export const EAGER_INDEXES = ['ordinal', 'vaf', 'tier_key'] as const;
 
 /**
- * indexes built the first time a page of a ready file is sorted (or, category, filtered)
- * by their column; the id's the first time a variant is looked up by id alone (the
- * browser reads its rows' details by ordinal)
+ * indexes built the first time a page of a ready file is sorted (or, gene and category,
+ * filtered) by their column; the id's the first time a variant is looked up by id alone
+ * (the browser reads its rows' details by ordinal). The gene's is the costliest of the
+ * load's (1.1 s per million rows: many rows share a gene, so its sort compares text),
+ * and a file is often read without a gene filter
  */
-export const LAZY_INDEXES = ['category', 'hgvs_c', 'hgvs_p', 'consequence', 'read_count', 'depth', 'pop_af', 'clinvar', 'filter', 'id'] as const;
+export const LAZY_INDEXES = ['gene', 'category', 'hgvs_c', 'hgvs_p', 'consequence', 'read_count', 'depth', 'pop_af', 'clinvar', 'filter', 'id'] as const;
 
 /**
  * the category filter ignores case ("fusion" finds "Fusion"): it compares lower(category),

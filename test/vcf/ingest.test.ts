@@ -417,11 +417,21 @@ describe('a file larger than one partition', () => {
       ...byTier.filter((v) => v.tier === null).map((v) => v.ordinal),
     ]);
     expect(await countVariants(db, ORDER, { tiers: ['IA', 'IB'] })).toBe(byTier.filter((v) => v.tier === 'IA' || v.tier === 'IB').length);
+    const relation = async (name: string) => (await db.query<{ t: string | null }>('SELECT to_regclass($1)::text AS t', [name]))[0]?.t ?? null;
+    // the gene index comes with the first gene filter, over both partitions
+    expect(await relation(`${t}_gene`)).toBeNull();
+    const gene = (await db.query<{ gene: string }>(`SELECT gene FROM ${t} WHERE ordinal = $1`, [records]))[0]?.gene ?? '';
+    const ofGene = await expected(`WHERE gene = '${gene}' ORDER BY ordinal`);
+    expect(ofGene.some((o) => o < seam) && ofGene.some((o) => o >= seam)).toBe(true);
+    expect(await countVariants(db, ORDER, { gene, hideTierIV: false })).toBe(ofGene.length);
+    expect(await relation(`${t}_gene`)).toBe(`${t}_gene`);
+    expect((await allVariants(db, ORDER, { gene, hideTierIV: false })).map((v) => v.ordinal)).toEqual(ofGene);
+    for (const k of [0, 1]) expect(await relation(`${partitionTable(fileId, k)}_gene_ordinal_idx`)).not.toBeNull();
     // a variant of the second partition, as the browser finds it (by its row's ordinal)
     const [last] = await db.query<{ id: string; pos: number }>(`SELECT id, pos FROM ${t} WHERE ordinal = $1`, [records]);
     expect(await getVariant(db, last?.id ?? '', { orderId: ORDER, ordinal: records })).toMatchObject({ ordinal: records, pos: last?.pos });
     expect(await getVariant(db, last?.id ?? '', { orderId: ORDER, ordinal: records - 1 })).toBeNull();
-    const idIndex = async () => (await db.query<{ t: string | null }>('SELECT to_regclass($1)::text AS t', [`${t}_id`]))[0]?.t ?? null;
+    const idIndex = () => relation(`${t}_id`);
     expect(await idIndex()).toBeNull();
     // and by its id alone, which builds the id index on first use
     const v = await getVariant(db, last?.id ?? '', { orderId: ORDER });
