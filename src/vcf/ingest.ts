@@ -12,7 +12,7 @@ import { Worker } from 'node:worker_threads';
 import type { PGlite } from '@electric-sql/pglite';
 import type { Sql } from '../db/sql.ts';
 import type { HeaderJson } from './header.ts';
-import { vcfFileId } from './ids.ts';
+import { FileIds, fillIds, vcfFileId } from './ids.ts';
 import type { WorkerCommand, WorkerInput, WorkerMessage } from './protocol.ts';
 import { analyzeSampled, cacheSurvived } from './query.ts';
 import type { RowFormat } from './rows.ts';
@@ -403,6 +403,8 @@ async function ingestClaimed(sql: Sql, opts: IngestOptions, orderId: string, pat
     staged = fileId;
 
     let loaded = 0;
+    // the ids of binary batches, in file order
+    const ids = new FileIds(orderId);
     // the partition being filled
     let part = -1;
     for (;;) {
@@ -429,7 +431,8 @@ async function ingestClaimed(sql: Sql, opts: IngestOptions, orderId: string, pat
             await sql.exec(partitionSql(fileId, k));
             part = k;
           }
-          loaded += await loader.load(fileId, partitionTable(fileId, k), m.data, loaded);
+          const data = m.ids && typeof m.data !== 'string' ? fillIds(m.data, m.ids, ids) : m.data;
+          loaded += await loader.load(fileId, partitionTable(fileId, k), data, loaded);
         } catch (e) {
           throw new Failure('database_error', `${path}: loading records failed: ${(e as Error).message}`);
         }

@@ -163,8 +163,11 @@ async function parseInto(
   const flush = () => {
     if (!batch || batch.rows === 0) return;
     const rows = batch.rows;
-    const data = batch.take();
-    post({ type: 'batch', data, rows, bytesRead: raw.bytesRead }, typeof data === 'string' ? [] : [data.buffer as ArrayBuffer]);
+    const { data, ids } = batch.take();
+    post(
+      { type: 'batch', data, ids, rows, bytesRead: raw.bytesRead },
+      typeof data === 'string' || !ids ? [] : [data.buffer as ArrayBuffer, ids.at.buffer as ArrayBuffer],
+    );
     inFlight++;
     rowsWanted = input.batchRows;
   };
@@ -203,8 +206,8 @@ async function parseInto(
       const h = readHeader(meta, line, lineNo, input.sample);
       if (isHeaderProblem(h)) throw new Malformed(h.line, h.reason, h.code);
       ctx = h;
-      reader = new RecordReader(h, input.orderId);
-      batch = rowBatch(input.format);
+      reader = new RecordReader(h);
+      batch = rowBatch(input.format, input.orderId);
       post({ type: 'header', header: h.json, columnLine: line });
       return;
     }

@@ -102,7 +102,9 @@ export interface ListVariantsOptions extends VariantFilter {
 }
 
 /** the slim columns: one row of the variant browser */
-export interface VariantRow extends SlimRecord {
+export interface VariantRow extends Omit<SlimRecord, 'key'> {
+  /** the variant's id (variantId): curations and reports name it by this */
+  id: string;
   fileId: string;
 }
 

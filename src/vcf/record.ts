@@ -6,7 +6,7 @@
 import type { InfoValue, SampleData, Samples } from '@gmod/vcf';
 import { extractSlim, SLIM_FORMAT_KEYS, SLIM_INFO_KEYS, type SlimFields } from './extract.ts';
 import { FORMAT_SAMPLE_LIMIT, type HeaderContext } from './header.ts';
-import { OccurrenceCounter, variantId } from './ids.ts';
+import { variantKey } from './ids.ts';
 
 const MAX_POS = 2147483647;
 const FLOAT_WORDS = /^[+-]?(nan|inf|infinity)$/i;
@@ -15,7 +15,8 @@ const WS_RE = /\s/;
 /** a record as the cache keeps it */
 export interface SlimRecord extends SlimFields {
   ordinal: number;
-  id: string;
+  /** what the record's id hashes (variantKey); the batch it goes into gives it its id (FileIds) */
+  key: string;
   chrom: string;
   pos: number;
   ref: string;
@@ -210,7 +211,6 @@ function chosenSample(line: string, a: number, b: number, f: FormatInfo): Sample
 }
 
 export class RecordReader {
-  private readonly occurrences = new OccurrenceCounter();
   /** the INFO keys the hot path looks at (a kind other than 0), by key length */
   private readonly infoByLength: { key: string; kind: number }[][] = [];
   /** the last FORMAT column and what it says, since consecutive records share it */
@@ -219,7 +219,6 @@ export class RecordReader {
 
   constructor(
     private readonly ctx: HeaderContext,
-    private readonly orderId: string,
     /** every record through @gmod/vcf's full parse (the reference the hot path is tested against) */
     private readonly opts: { fullParse?: boolean } = {},
   ) {
@@ -270,12 +269,10 @@ export class RecordReader {
     if (typeof fields === 'string') return fields;
     const slim = extractSlim(fields.info, fields.chosen, ctx);
 
-    const base = variantId(this.orderId, chrom, pos, ref, alt);
-    const k = this.occurrences.next(base);
     this.records++;
     return {
       ordinal: this.records,
-      id: k > 1 ? `${base}-${k}` : base,
+      key: variantKey(chrom, pos, ref, alt),
       chrom,
       pos,
       ref,

@@ -2,6 +2,7 @@
 // (no text parsing in the database: a float8 read from text costs it ~0.8 µs), CSV
 // for PostgreSQL through copyCsv. Column order: VARIANT_COLUMNS.
 import { csvInt, csvNumber, csvText } from './csv.ts';
+import { FileIds, ID_PLACEHOLDER, type PendingIds } from './ids.ts';
 import type { SlimRecord } from './record.ts';
 import { DISPLAY_FIELDS, FIELD_SEPARATOR, packFields, SEARCH_FIELDS, tierKey, VARIANT_COLUMNS, type PackedField } from './schema.ts';
 
@@ -39,12 +40,16 @@ function finiteOrNull(n: number | null): number | null {
 export interface RowBatch {
   readonly rows: number;
   add(r: SlimRecord, voff: number): void;
-  /** the batch so far as COPY input (binary: a buffer to transfer), and a fresh batch begins */
-  take(): Uint8Array | string;
+  /**
+   * the batch so far as COPY input, and a fresh batch begins. Binary: a buffer to
+   * transfer, whose ids the main thread fills in (fillIds); CSV: text with its ids
+   */
+  take(): { data: Uint8Array; ids: PendingIds } | { data: string; ids: null };
 }
 
-export function rowBatch(format: RowFormat): RowBatch {
-  return format === 'binary' ? new BinaryBatch() : new CsvBatch();
+/** a file's batches: the CSV ones get their ids here, in file order, from one FileIds of the order */
+export function rowBatch(format: RowFormat, orderId: string): RowBatch {
+  return format === 'binary' ? new BinaryBatch() : new CsvBatch(new FileIds(orderId));
 }
 
 class BinaryBatch implements RowBatch {
@@ -52,6 +57,9 @@ class BinaryBatch implements RowBatch {
   private view = new DataView(this.buf.buffer);
   private p = 0;
   rows = 0;
+  /** where each row's id placeholder starts, and the rows' variant keys */
+  private idAt: number[] = [];
+  private keys: string[] = [];
 
   constructor() {
     this.start();
@@ -64,6 +72,16 @@ class BinaryBatch implements RowBatch {
     this.view.setInt32(15, 0);
     this.p = 19;
     this.rows = 0;
+    this.idAt = [];
+    this.keys = [];
+  }
+
+  /** the id: a placeholder of its length for fillIds to overwrite */
+  private idPlaceholder(key: string): void {
+    this.ensure(4 + ID_PLACEHOLDER.length);
+    this.idAt.push(this.p + 4);
+    this.keys.push(key);
+    this.text(ID_PLACEHOLDER);
   }
 
   private ensure(n: number): void {
@@ -165,7 +183,7 @@ class BinaryBatch implements RowBatch {
     this.view.setInt16(this.p, VARIANT_COLUMNS.length);
     this.p += 2;
     this.int4(r.ordinal);
-    this.text(r.id);
+    this.idPlaceholder(r.key);
     this.text(r.chrom);
     this.int4(r.pos);
     this.text(r.gene);
@@ -189,17 +207,20 @@ class BinaryBatch implements RowBatch {
     this.rows++;
   }
 
-  take(): Uint8Array {
+  take(): { data: Uint8Array; ids: PendingIds } {
     this.ensure(2);
     this.view.setInt16(this.p, -1);
-    const out = this.buf.slice(0, this.p + 2);
+    const data = this.buf.slice(0, this.p + 2);
+    const ids = { at: Int32Array.from(this.idAt), keys: this.keys.join('\n') };
     this.start();
-    return out;
+    return { data, ids };
   }
 }
 
 class CsvBatch implements RowBatch {
   private lines: string[] = [];
+
+  constructor(private readonly ids: FileIds) {}
 
   get rows(): number {
     return this.lines.length;
@@ -209,7 +230,7 @@ class CsvBatch implements RowBatch {
     this.lines.push(
       [
         String(r.ordinal),
-        r.id,
+        this.ids.next(r.key),
         csvText(r.chrom),
         String(r.pos),
         csvText(r.gene),
@@ -228,9 +249,9 @@ class CsvBatch implements RowBatch {
     );
   }
 
-  take(): string {
-    const out = this.lines.length ? this.lines.join('\n') + '\n' : '';
+  take(): { data: string; ids: null } {
+    const data = this.lines.length ? this.lines.join('\n') + '\n' : '';
     this.lines = [];
-    return out;
+    return { data, ids: null };
   }
 }

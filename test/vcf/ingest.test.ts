@@ -362,18 +362,24 @@ describe('the detail copy', () => {
     expect(await all()).toEqual(binary);
   });
 
-  it('both keep the packed text fields apart, with the separator byte and non-ASCII text inside values', async () => {
+  it('both keep the packed text fields apart, with the separator byte and non-ASCII text inside values, and number repeats alike', async () => {
     // %01 decodes to the separator byte itself; ç and → are two- and three-byte UTF-8
     const odd = rec('chr2', 100, 'rs7%01x', 'A', 'G', 10, 'PASS', 'ALIAS_ID=a%01b,ç→;CLNSIG=Likely_pathogenic;ANN=G|missense%01variant|MODERATE|TP53|', 'GT:AD:DP', '0/1:5,5:10');
-    const path = writeVcf(tmp.dir, 'odd.vcf', vcfText([odd, R2]));
+    // a repeated record's id is longer than the others: the binary batch makes room for it
+    const path = writeVcf(tmp.dir, 'odd.vcf', vcfText([odd, R2, R2, odd, R2]));
     const rows = async (sql: Sql) => {
-      expect(await ingestVcf(sql, { orderId: ORDER, path, cacheDir })).toMatchObject({ ok: true, records: 2 });
+      expect(await ingestVcf(sql, { orderId: ORDER, path, cacheDir })).toMatchObject({ ok: true, records: 5 });
       const page = await listVariants(db, ORDER, { hideTierIV: false });
       await clearCache(db);
       return page.rows.map(({ fileId: _f, ...row }) => row);
     };
     const binary = await rows(db);
     expect(binary[0]).toMatchObject({ ref: 'A', alt: 'G', vcfId: 'rs7%01x', alias: 'a%01b,ç→', clinvar: 'Likely_pathogenic', consequence: 'missense%01variant' });
+    const oddId = variantId(ORDER, 'chr2', 100, 'A', 'G');
+    const r2 = binary[1] as (typeof binary)[number];
+    const r2Id = variantId(ORDER, r2.chrom, r2.pos, r2.ref, r2.alt);
+    expect(binary.map((v) => v.id)).toEqual([oddId, r2Id, `${r2Id}-2`, `${oddId}-2`, `${r2Id}-3`]);
+    expect(binary[4]).toMatchObject({ ordinal: 5, ref: r2.ref, alt: r2.alt, gene: r2.gene });
     expect(await rows(throughCopyCsv({}))).toEqual(binary);
   });
 });

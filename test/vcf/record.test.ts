@@ -17,15 +17,15 @@ type Row = Record<(typeof VARIANT_COLUMNS)[number] | PackedField | 'info' | 'for
 function build(records: string[], opts: { meta?: string[]; samples?: string[]; sample?: string } = {}): Row[] {
   const text = vcfText(records, opts);
   const ctx = header(text, opts.sample);
-  const reader = new RecordReader(ctx, ORDER);
-  const batch = rowBatch('csv');
+  const reader = new RecordReader(ctx);
+  const batch = rowBatch('csv', ORDER);
   const details = records.map((line) => {
     const r = reader.read(line);
     if (typeof r === 'string') throw new Error(r);
     batch.add(r, 0);
     return recordDetail(ctx, line);
   });
-  return parseCsv(batch.take() as string).map((cells, i) => {
+  return parseCsv(batch.take().data as string).map((cells, i) => {
     const d = details[i];
     const row = Object.fromEntries(VARIANT_COLUMNS.map((c, k) => [c, cells[k] ?? null])) as Record<(typeof VARIANT_COLUMNS)[number], string | null>;
     return {
@@ -39,7 +39,7 @@ function build(records: string[], opts: { meta?: string[]; samples?: string[]; s
 }
 
 function problem(records: string[], opts: { meta?: string[]; samples?: string[] } = {}): string | null {
-  const reader = new RecordReader(header(vcfText(records, opts)), ORDER);
+  const reader = new RecordReader(header(vcfText(records, opts)));
   for (const r of records) {
     const p = reader.read(r);
     if (typeof p === 'string') return p;
@@ -229,8 +229,8 @@ describe('the hot path', () => {
     const at = lines.findIndex((l) => l.startsWith('#CHROM'));
     const h = readHeader(meta, lines[at] ?? '', at + 1, undefined);
     if (isHeaderProblem(h)) return;
-    const fast = new RecordReader(h, ORDER);
-    const full = new RecordReader(h, ORDER, { fullParse: true });
+    const fast = new RecordReader(h);
+    const full = new RecordReader(h, { fullParse: true });
     const records = lines.slice(at + 1).filter((l) => l !== '' && !l.startsWith('#'));
     for (const line of records) expect(fast.read(line), line).toEqual(full.read(line));
   });
@@ -246,8 +246,8 @@ describe('the hot path', () => {
       '',
     ];
     const h = header(text);
-    const fast = new RecordReader(h, ORDER);
-    const full = new RecordReader(h, ORDER, { fullParse: true });
+    const fast = new RecordReader(h);
+    const full = new RecordReader(h, { fullParse: true });
     for (const info of lines) {
       for (const sample of ['0/1:10,5:15:0.3', '.', '0/1:.:.:.', '0/1:1,2,3:9']) {
         const line = rec('1', 1, '.', 'A', 'G,T', '.', '.', info, 'GT:AD:DP:AF', sample);
@@ -269,8 +269,8 @@ describe('the hot path', () => {
       'DP;ISEQ_REPORT_VAF=0.2;;ISEQ_REPORT_VAF=0.3;',
     ];
     const h = header(vcfText([]));
-    const fast = new RecordReader(h, ORDER);
-    const full = new RecordReader(h, ORDER, { fullParse: true });
+    const fast = new RecordReader(h);
+    const full = new RecordReader(h, { fullParse: true });
     for (const info of infos) {
       const line = rec('1', 1, '.', 'A', 'G,T', '.', '.', info, 'GT:AD:DP:AF', '0/1:10,5:15:0.3');
       expect(fast.read(line), line).toEqual(full.read(line));
@@ -283,8 +283,8 @@ describe('the hot path', () => {
     }
     // the samples not chosen are checked too
     const h2 = header(vcfText([], { samples: ['N', 'T'] }), 'T');
-    const fast2 = new RecordReader(h2, ORDER);
-    const full2 = new RecordReader(h2, ORDER, { fullParse: true });
+    const fast2 = new RecordReader(h2);
+    const full2 = new RecordReader(h2, { fullParse: true });
     for (const x of numbers) {
       for (const other of [`0/1:${x}:15`, `0/1:1:${x}`, '', '.']) {
         const line = rec('1', 1, '.', 'A', 'G,T', '.', '.', '.', 'GT:AD:DP', other, '0/1:10,5:15');
@@ -325,6 +325,47 @@ describe('header', () => {
     // reserved definitions @gmod/vcf adds are not claimed to be in the file
     expect(Object.keys(h.json.meta.INFO as object)).not.toContain('SOMATIC');
     expect(h.json.fileformat).toBe('VCFv4.2');
+  });
+});
+
+describe('ids of a binary batch', () => {
+  /** the id column of every tuple of a binary COPY batch, read by its length words */
+  function idColumn(data: Uint8Array): string[] {
+    const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
+    const ids: string[] = [];
+    for (let p = 19; ; ) {
+      const fields = view.getInt16(p);
+      p += 2;
+      if (fields === -1) return ids;
+      for (let f = 0; f < fields; f++) {
+        const n = view.getInt32(p);
+        p += 4;
+        if (f === VARIANT_COLUMNS.indexOf('id')) ids.push(Buffer.from(data.subarray(p, p + n)).toString('latin1'));
+        if (n > 0) p += n;
+      }
+    }
+  }
+
+  it('are filled in by the main thread as the CSV batch writes them, repeats spliced in', async () => {
+    const { FileIds, fillIds } = await import('../../src/vcf/ids.ts');
+    const a = rec('1', 10, '.', 'A', 'G', '.', '.', '.', 'GT', '0/1');
+    const b = rec('1', 20, '.', 'C', 'T', '.', '.', '.', 'GT', '0/1');
+    const lines = [a, a, b, a, b, rec('2', 5, '.', 'G', 'A', '.', '.', '.', 'GT', '0/1'), b];
+    const ctx = header(vcfText(lines));
+    const reader = new RecordReader(ctx);
+    const binary = rowBatch('binary', ORDER);
+    for (const line of lines) {
+      const r = reader.read(line);
+      if (typeof r === 'string') throw new Error(r);
+      binary.add(r, 0);
+    }
+    const taken = binary.take();
+    if (!taken.ids) throw new Error('a binary batch leaves its ids to the main thread');
+    expect(idColumn(taken.data as Uint8Array)).toEqual(lines.map(() => '0'.repeat(20)));
+    const filled = fillIds(taken.data as Uint8Array, taken.ids, new FileIds(ORDER));
+    expect(idColumn(filled)).toEqual(build(lines).map((r) => r.id));
+    expect(idColumn(filled).slice(0, 5).map((id) => id.slice(20))).toEqual(['', '-2', '', '-3', '-2']);
+    expect(() => fillIds(taken.data as Uint8Array, { at: taken.ids.at, keys: 'x' }, new FileIds(ORDER))).toThrow(/1 variant keys for 7 rows/);
   });
 });
 
