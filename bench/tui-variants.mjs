@@ -15,10 +15,10 @@
 // once the browser is quiet (the previous count in).
 //
 // Keys: j held (autorepeat, a key every 33 ms, not waiting for frames), PgDn, G, g,
-// Enter (detail pane), s (sort: locus → gene), S (reverse), `:min-vaf` (a filter typed
-// in the palette, timed from Enter), `/` text search (a gene, and a protein change that
-// few rows have), `:category fusion` (the case-insensitive filter; its first use builds
-// its index). After the browser has quit, the page queries of the category filter are
+// Enter (detail pane), s (sort: locus → gene; its first use builds the gene index), S
+// (reverse), `:min-vaf` (a filter typed in the palette, timed from Enter), `/` text
+// search (a gene, and a protein change that few rows have), `:category fusion` (the
+// case-insensitive filter; its first use builds its index). After the browser has quit, the page queries of the category filter are
 // timed directly on the same store (as in bench/vcf-ingest.mjs: warm; the first round, on
 // buffers just opened, is shown apart).
 
@@ -35,7 +35,7 @@ const curio = (args) => runCurio(args, childEnv());
 
 
 const here = dirname(fileURLToPath(import.meta.url));
-const DATA_VERSION = 1;
+const DATA_VERSION = 2;
 const TARGET_MS = 100;
 const ORDER = 'ORD-VAR-0001';
 const records = option('records', 1_000_000);
@@ -116,11 +116,12 @@ if (fresh || !built) {
   built = cached();
 } else console.log(`using the cached store in ${home} (--fresh rebuilds it)`);
 
-// the category filter's index is built on its first use: dropped, so every run times that use
+// the gene and category filter indexes are built on their first use: dropped, so every run times that use
 const { openPglite } = await import('../src/db/pglite.ts');
 {
   const db = await openPglite(join(home, 'store'));
-  for (const { name } of await db.query(`SELECT indexname AS name FROM pg_indexes WHERE indexname LIKE 'variants\\_%\\_category\\_ci'`)) {
+  const lazy = `indexname LIKE 'variants\\_%\\_category\\_ci' OR indexname ~ '^variants_[0-9a-f]{16}_gene$'`;
+  for (const { name } of await db.query(`SELECT indexname AS name FROM pg_indexes WHERE ${lazy}`)) {
     await db.exec(`DROP INDEX ${name}`);
   }
   await db.close();
@@ -201,9 +202,11 @@ try {
 
   // s: the next sort key (locus → gene); S reverses it; the palette puts locus back
   for (let i = 0; i < 10; i++) {
-    const s = await app.press('s', (x) => filterLine(x).includes('sort: gene ↑') && filled(x), { what: 'sorted by gene' });
-    add('s (sort → gene)', s.ms);
-    add('sort or reverse: count in the header', (await app.until((x) => filterLine(x).includes('sort: gene ↑') && counted(x), s.from)) - s.sent);
+    const s = await app.press('s', (x) => filterLine(x).includes('sort: gene ↑') && filled(x), { timeoutMs: 60_000, what: 'sorted by gene' });
+    // the first gene sort builds the gene index
+    add(i === 0 ? 's (sort → gene), first use (builds its index)' : 's (sort → gene)', s.ms);
+    const countMs = (await app.until((x) => filterLine(x).includes('sort: gene ↑') && counted(x), s.from)) - s.sent;
+    add(i === 0 ? 'sort → gene, first use: count in the header' : 'sort or reverse: count in the header', countMs);
     await app.settle(50);
     const r = await app.press('S', (x) => filterLine(x).includes('sort: gene ↓') && filled(x), { what: 'sorted by gene, reversed' });
     add('S (reverse)', r.ms);

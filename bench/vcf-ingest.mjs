@@ -79,6 +79,10 @@ try {
   await db.exec(`CREATE TABLE curations (order_id uuid NOT NULL, variant_id text NOT NULL, tier_override text, acmg_class text,
     reportable boolean, note text, curated_by uuid NOT NULL, curated_at timestamptz NOT NULL, version int NOT NULL,
     PRIMARY KEY (order_id, variant_id))`);
+  // PGlite's first open holds the event loop for ~0.15 s more after create() resolves (no
+  // JavaScript runs: a profile of that window is idle); it belongs to opening the store,
+  // so it passes before the ingest is timed
+  await new Promise((r) => setImmediate(r));
   const loadBefore = os.loadavg().map((x) => +x.toFixed(2));
 
   let peakRss = process.memoryUsage().rss;
@@ -132,6 +136,12 @@ try {
     const s = performance.now();
     await listVariants(db, ORDER, { sort: { key, dir: 'asc' }, limit: 50 });
     lazy.push({ key, firstPageMs: +(performance.now() - s).toFixed(0) });
+  }
+  // the first gene filter builds the gene index (a gene sort would too)
+  {
+    const s = performance.now();
+    await listVariants(db, ORDER, { gene: 'TP53', limit: 50 });
+    lazy.push({ key: 'gene', firstPageMs: +(performance.now() - s).toFixed(0) });
   }
   // a lookup by id alone (curio variants show, curations, report drafting) builds the id index once
   {
@@ -243,7 +253,7 @@ try {
   console.log(`load average ${figures.loadAverage.join(' ')} on ${os.cpus().length} CPUs`);
   console.log(`rows in after ${figures.rowsLoadedMs} ms, indexes ${figures.indexesBuiltMs} ms more; main thread busy ${figures.mainThreadBusyMs} ms`);
   console.log(`page while loading p95 ${figures.pageDuringIngestP95Ms} ms; text search (no match) p50 ${figures.textSearchNoMatchP50Ms} ms; count ${figures.reportableCountMs} ms; detail p50 ${figures.detailP50Ms} ms`);
-  console.log(`first page of a sort (or first lookup by id) whose index is built on first use: ${lazy.map((l) => `${l.key} ${l.firstPageMs} ms`).join(', ')}`);
+  console.log(`first page of a sort (or of the gene filter, or first lookup by id) whose index is built on first use: ${lazy.map((l) => `${l.key} ${l.firstPageMs} ms`).join(', ')}`);
   console.log();
   console.log('figure'.padEnd(28) + 'measured'.padEnd(14) + 'target');
   for (const [a, b, c] of targets) console.log(a.padEnd(28) + b.padEnd(14) + c);
