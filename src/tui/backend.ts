@@ -44,7 +44,7 @@ import {
   type StageView,
 } from '../db/index.ts';
 import type { PendingCommand, PendingStatus, ReplicaStatus } from '../sync/index.ts';
-import type { OrderVcfFile, VariantDetail, VariantFilter, VariantFilterPreset, VariantPage, VariantSort } from '../vcf/index.ts';
+import type { OnIndexBuild, OrderVcfFile, VariantDetail, VariantFilter, VariantFilterPreset, VariantPage, VariantSort } from '../vcf/index.ts';
 import { presetKey, readPresets, storedPresets, type PresetList } from './presets.ts';
 import { vcfArea } from './vcf-area.ts';
 
@@ -159,6 +159,8 @@ export interface VariantPageRequest {
   limit: number;
   /** read the file being ingested (the source says so) */
   loading: boolean;
+  /** awaited before the page builds an index on its first use (listVariants' onIndexBuild) */
+  onIndexBuild?: OnIndexBuild;
 }
 
 export interface TuiBackend {
@@ -407,7 +409,14 @@ export function sessionBackend(session: TuiSession): TuiBackend {
       const sort = r.reverse
         ? { key: r.sort.key, dir: r.sort.dir === 'asc' ? ('desc' as const) : ('asc' as const), nulls: r.sort.nulls === 'first' ? ('last' as const) : ('first' as const) }
         : r.sort;
-      return listVariants(db, orderId, { ...r.filter, sort, after: r.after, limit: r.limit, includeLoading: r.loading });
+      return listVariants(db, orderId, {
+        ...r.filter,
+        sort,
+        after: r.after,
+        limit: r.limit,
+        includeLoading: r.loading,
+        ...(r.onIndexBuild ? { onIndexBuild: r.onIndexBuild } : {}),
+      });
     },
     async variantCount(orderId, filter, loading) {
       const { countVariants } = await vcfArea();

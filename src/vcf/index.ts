@@ -22,6 +22,7 @@ export {
   DEFAULT_SORT,
   VARIANT_SORT_KEYS,
   type ListVariantsOptions,
+  type OnIndexBuild,
   type GetVariantOptions,
   type VariantFilter,
   type VariantFilterPreset,

@@ -99,7 +99,15 @@ export interface ListVariantsOptions extends VariantFilter {
   limit?: number;
   /** read the file still being ingested, if there is one (rows arrive as it loads) */
   includeLoading?: boolean;
+  /**
+   * called, and awaited, before this page builds an index on its first use (a second or
+   * more per million rows, once per file), so a screen can say so before the database
+   * is busy; names the index's column (`category` for the category filter's)
+   */
+  onIndexBuild?: OnIndexBuild;
 }
+
+export type OnIndexBuild = (column: Exclude<IndexedColumn, typeof CATEGORY_FILTER_INDEX>) => void | Promise<void>;
 
 /** the slim columns: one row of the variant browser */
 export interface VariantRow extends Omit<SlimRecord, 'key'> {
@@ -357,13 +365,13 @@ const built = new Map<string, Promise<void>>();
 
 type LazyIndex = (typeof LAZY_INDEXES)[number] | typeof CATEGORY_FILTER_INDEX;
 
-function ensureIndex(sql: Sql, fileId: string, index: LazyIndex | ColumnKey): Promise<void> {
+function ensureIndex(sql: Sql, fileId: string, index: LazyIndex | ColumnKey, onBuild?: OnIndexBuild): Promise<void> {
   if (index !== CATEGORY_FILTER_INDEX && !(LAZY_INDEXES as readonly string[]).includes(index)) return Promise.resolve();
   const key = `${fileId}/${index}`;
   let done = built.get(key);
   if (!done) {
     // a page and its count ask at once: one build
-    done = buildIndex(sql, fileId, index as IndexedColumn);
+    done = buildIndex(sql, fileId, index as IndexedColumn, onBuild);
     built.set(key, done);
     done.catch(() => built.delete(key));
   }
@@ -371,14 +379,15 @@ function ensureIndex(sql: Sql, fileId: string, index: LazyIndex | ColumnKey): Pr
 }
 
 /** the indexes of a ready file that the filter's gene and category tests read, built on their first use */
-async function ensureFilterIndexes(sql: Sql, fileId: string, f: VariantFilter): Promise<void> {
-  if (f.gene !== undefined || f.genes?.length) await ensureIndex(sql, fileId, 'gene');
-  if (f.category !== undefined) await ensureIndex(sql, fileId, CATEGORY_FILTER_INDEX);
+async function ensureFilterIndexes(sql: Sql, fileId: string, f: VariantFilter, onBuild?: OnIndexBuild): Promise<void> {
+  if (f.gene !== undefined || f.genes?.length) await ensureIndex(sql, fileId, 'gene', onBuild);
+  if (f.category !== undefined) await ensureIndex(sql, fileId, CATEGORY_FILTER_INDEX, onBuild);
 }
 
 /** a rarely used sort (or the gene or category filter) pays for its index once, on its first page (see docs/VCF.md) */
-async function buildIndex(sql: Sql, fileId: string, index: IndexedColumn): Promise<void> {
+async function buildIndex(sql: Sql, fileId: string, index: IndexedColumn, onBuild?: OnIndexBuild): Promise<void> {
   if (await relationExists(sql, indexName(fileId, index))) return;
+  await onBuild?.(index === CATEGORY_FILTER_INDEX ? 'category' : index);
   await sql.exec(indexSql(fileId, index));
   // statistics of lower(category) come with the expression index, and only from a whole-table
   // ANALYZE: without them the planner could take it for a common category, and sort most rows
@@ -417,7 +426,7 @@ export async function listVariants(sql: Sql, orderId: string, opts: ListVariants
   }
   const loading = file.status === 'loading';
   const table = fileTable(file.id);
-  if (!loading) await ensureFilterIndexes(sql, file.id, opts);
+  if (!loading) await ensureFilterIndexes(sql, file.id, opts, opts.onIndexBuild);
   const cursor = opts.after ? decodeCursor(opts.after) : null;
   const dir = sort.dir === 'desc' ? 'DESC' : 'ASC';
   const cmp = sort.dir === 'desc' ? '<' : '>';
@@ -439,7 +448,7 @@ export async function listVariants(sql: Sql, orderId: string, opts: ListVariants
   } else if (key === 'acmg' || key === 'reportable') {
     const rank = CURATION_RANK[key];
     // the curated rows are found by id
-    if (!loading) await ensureIndex(sql, file.id, 'id');
+    if (!loading) await ensureIndex(sql, file.id, 'id', opts.onIndexBuild);
     const hasCurations = await relationExists(sql, 'curations');
     let curated: string[] = [];
     if (hasCurations) {
@@ -481,7 +490,7 @@ export async function listVariants(sql: Sql, orderId: string, opts: ListVariants
       return sql.query<Raw>(`SELECT ${slim('v')} FROM ${table} v WHERE ${where.join(' AND ')} ORDER BY v.tier_key ${dir} LIMIT ${want}`, p.values);
     };
   } else {
-    if (!loading) await ensureIndex(sql, file.id, key);
+    if (!loading) await ensureIndex(sql, file.id, key, opts.onIndexBuild);
     const col = isPackedField(key) ? packedFieldSql(key, 'v') : `v."${key}"`;
     const cast = COLUMN_CAST[key];
     valueOf = (r) => (r.sort_value as string | number | null) ?? null;

@@ -8,7 +8,7 @@ import { sessionBackend, type TuiBackend } from '../../src/tui/backend.ts';
 import { presetKey } from '../../src/tui/presets.ts';
 import { countVariants, dropOrderVariants, ingestVcf, listVariants, VARIANT_SORT_KEYS, type VariantRow } from '../../src/vcf/index.ts';
 import { allVariants } from '../vcf/helpers.ts';
-import { cursorLine, demoDb, FakeSync, lines, renderApp, renderBackend, replicaSession, sessionAs } from './helpers.tsx';
+import { cursorLine, demoDb, FakeSync, lines, renderApp, renderBackend, replicaSession, sessionAs, type App } from './helpers.tsx';
 
 // the demo store has VCFs on ORD-2026-0002 (analyzing), ORD-2026-0004 (review, cora's) and
 // ORD-2026-0007 (sign_off); a bigger file is ingested into ORD-2026-0013 (review) for paging
@@ -517,6 +517,45 @@ describe('Variant browser: layouts and loading', () => {
       stale.unmount();
     } finally {
       await db.query(`UPDATE vcf_files SET status = 'ready' WHERE order_id = $1 AND status = 'stale'`, [analyzing.id]);
+    }
+  });
+
+  test('the first gene sort of a file says it is building the gene index, then shows the rows', async () => {
+    const order = await orderOf('ORD-2026-0005');
+    const path = join(dir, 'first-use.vcf');
+    writeFileSync(path, demoVcfText(5, 800));
+    const r = await ingestVcf(db, { orderId: order.id, path, sample: 'TUMOR', cacheDir });
+    if (!r.ok) throw new Error(r.message);
+    try {
+      const inner = sessionBackend(await sessionAs(db, 'ada'));
+      // the screen as it is once the notice has had its time to be drawn, before the build
+      const notices: string[] = [];
+      let app: App | null = null;
+      const backend = Object.create(inner) as TuiBackend;
+      backend.variantPage = async (orderId, request) => {
+        const notice = request.onIndexBuild;
+        if (!notice) return inner.variantPage(orderId, request);
+        const onIndexBuild = async (column: Parameters<typeof notice>[0]) => {
+          await notice(column);
+          notices.push(app?.text() ?? '');
+        };
+        return inner.variantPage(orderId, { ...request, onIndexBuild });
+      };
+      app = await renderBackend(backend, { initial: { kind: 'variants', orderId: order.id } });
+      await app.waitFor(/ of 800 variants · 1\//);
+      expect(notices).toEqual([]);
+      const frame = await app.keys(['s'], /^(?=[\s\S]*sort: gene ↑)[\s\S]* of 800 variants · 1\//);
+      expect(notices).toHaveLength(1);
+      expect(notices[0]).toMatch(/^ first-use\.vcf \(TUMOR\) · counting… · \S building the gene index \(once per file\)…$/m);
+      expect(frame).not.toContain('building the');
+      const byGene = await allVariants(db, order.id, { sort: { key: 'gene', dir: 'asc' } });
+      expect(cursorLine(frame)).toContain(locus(byGene[0]!));
+      // built: the reverse sort and a gene filter walk it without a word
+      await app.keys(['S'], /^(?=[\s\S]*sort: gene ↓)[\s\S]* of 800 variants · 1\//);
+      expect(notices).toHaveLength(1);
+      app.unmount();
+    } finally {
+      await dropOrderVariants(db, order.id);
     }
   });
 });

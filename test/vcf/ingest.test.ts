@@ -426,9 +426,17 @@ describe('a file larger than one partition', () => {
     const relation = async (name: string) => (await db.query<{ t: string | null }>('SELECT to_regclass($1)::text AS t', [name]))[0]?.t ?? null;
     // the gene index comes with the first gene filter, over both partitions
     expect(await relation(`${t}_gene`)).toBeNull();
+    expect(await relation(`${t}_category_ci`)).toBeNull();
     const gene = (await db.query<{ gene: string }>(`SELECT gene FROM ${t} WHERE ordinal = $1`, [records]))[0]?.gene ?? '';
     const ofGene = await expected(`WHERE gene = '${gene}' ORDER BY ordinal`);
     expect(ofGene.some((o) => o < seam) && ofGene.some((o) => o >= seam)).toBe(true);
+    // a page that builds an index on its first use says so first, naming its column
+    const builds: string[] = [];
+    const onIndexBuild = (column: string) => void builds.push(column);
+    await listVariants(db, ORDER, { gene, hideTierIV: false, limit: 5, onIndexBuild });
+    await listVariants(db, ORDER, { category: 'snv', limit: 5, onIndexBuild });
+    await listVariants(db, ORDER, { gene, category: 'SNV', limit: 5, onIndexBuild });
+    expect(builds).toEqual(['gene', 'category']);
     expect(await countVariants(db, ORDER, { gene, hideTierIV: false })).toBe(ofGene.length);
     expect(await relation(`${t}_gene`)).toBe(`${t}_gene`);
     expect((await allVariants(db, ORDER, { gene, hideTierIV: false })).map((v) => v.ordinal)).toEqual(ofGene);

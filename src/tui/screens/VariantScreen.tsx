@@ -25,6 +25,8 @@ export interface VariantScreenProps extends ScreenProps {
 const PAGE = 200;
 /** while a file is being ingested, its rows so far are re-read this often */
 const POLL_MS = 1000;
+/** how long a page waits for the "building the … index" notice to be drawn before the build holds the thread */
+const INDEX_NOTICE_MS = 50;
 
 type CurationPatch = Pick<Extract<CommandInput, { type: 'variant.curate' }>, 'tierOverride' | 'acmgClass' | 'reportable' | 'note'>;
 
@@ -86,6 +88,8 @@ export function VariantScreen({ orderId, width, height, front, active }: Variant
   // a time and a count reads every matching row (half a second at a million), which the
   // page would otherwise wait behind
   const [paged, setPaged] = useState<string | null>(null);
+  // the column whose index the query is building on its first use (a second or more)
+  const [building, setBuilding] = useState<string | null>(null);
   const winRef = useRef<KeysetWindow<VariantRow> | null>(null);
   if (!winRef.current) winRef.current = new KeysetWindow<VariantRow>(async () => ({ rows: [], next: null }), { pageSize: PAGE, onLoad: redraw });
   const win = winRef.current;
@@ -96,8 +100,16 @@ export function VariantScreen({ orderId, width, height, front, active }: Variant
     const s = sort;
     const l = loading;
     const k = key;
+    const onIndexBuild = async (column: string) => {
+      if (!mounted.current) return;
+      setBuilding(column);
+      // the database holds this thread while it builds: the notice is drawn first
+      await new Promise((resolve) => setTimeout(resolve, INDEX_NOTICE_MS));
+    };
     win.reset(async (after, reverse, limit) => {
-      const page = await backend.variantPage(orderId, { filter: f, sort: s, after, reverse, limit, loading: l });
+      const page = await backend
+        .variantPage(orderId, { filter: f, sort: s, after, reverse, limit, loading: l, onIndexBuild })
+        .finally(() => mounted.current && setBuilding(null));
       if (mounted.current) setPaged(k);
       const found = await backend.curations(orderId, page.rows.map((r) => r.id));
       for (const r of page.rows) {
@@ -453,6 +465,7 @@ export function VariantScreen({ orderId, width, height, front, active }: Variant
     head.push({ text: ` · ${count > 0 ? nav.cursor + 1 : 0}/${thousands(count)}`, tone: 'muted' });
   } else if (key !== null && file) head.push({ text: ' · counting…', tone: 'muted' });
   if (source?.newerLoading) head.push({ text: ` · ${theme.glyph.reconnecting} a newer file is being ingested (${thousands(source.loadedRows ?? 0)} rows so far)`, tone: 'pending' });
+  if (building) head.push({ text: ` · ${theme.glyph.reconnecting} building the ${building} index (once per file)…`, tone: 'pending' });
 
   const filterLine: Span[] = [
     { text: ' filter: ', tone: 'muted' },
