@@ -79,10 +79,6 @@ try {
   await db.exec(`CREATE TABLE curations (order_id uuid NOT NULL, variant_id text NOT NULL, tier_override text, acmg_class text,
     reportable boolean, note text, curated_by uuid NOT NULL, curated_at timestamptz NOT NULL, version int NOT NULL,
     PRIMARY KEY (order_id, variant_id))`);
-  // PGlite's first open holds the event loop for ~0.15 s more after create() resolves (no
-  // JavaScript runs: a profile of that window is idle); it belongs to opening the store,
-  // so it passes before the ingest is timed
-  await new Promise((r) => setImmediate(r));
   const loadBefore = os.loadavg().map((x) => +x.toFixed(2));
 
   let peakRss = process.memoryUsage().rss;

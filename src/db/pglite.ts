@@ -26,6 +26,10 @@ function wrap(q: Queryable, transaction: Sql['transaction']): Sql {
 /** opens (or creates) a PGlite database in dataDir; undefined or 'memory://' for in-memory */
 export async function openPglite(dataDir?: string, opts: { loadDataDir?: Blob } = {}): Promise<SqlDatabase & { pglite: PGlite }> {
   const pglite = await PGlite.create(dataDir ?? 'memory://', opts.loadDataDir ? { loadDataDir: opts.loadDataDir } : {});
+  // the first create() of a process resolves before PGlite is done: the event loop stays held
+  // for ~0.15 s more (no JavaScript runs then). It passes here, as part of opening, rather
+  // than inside whatever the caller does first
+  await new Promise((resolve) => setImmediate(resolve));
   const inner = (tx: Transaction): Sql =>
     wrap(tx, () => {
       throw new Error('nested transactions are not supported');

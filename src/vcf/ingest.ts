@@ -431,7 +431,7 @@ async function ingestClaimed(sql: Sql, opts: IngestOptions, orderId: string, pat
             await sql.exec(partitionSql(fileId, k));
             part = k;
           }
-          const data = m.ids && typeof m.data !== 'string' ? fillIds(m.data, m.ids, ids) : m.data;
+          const data = m.ids ? fillIds(m.data, m.ids, ids) : m.data;
           loaded += await loader.load(fileId, partitionTable(fileId, k), data, loaded);
         } catch (e) {
           throw new Failure('database_error', `${path}: loading records failed: ${(e as Error).message}`);

@@ -163,10 +163,10 @@ async function parseInto(
   const flush = () => {
     if (!batch || batch.rows === 0) return;
     const rows = batch.rows;
-    const { data, ids } = batch.take();
+    const taken = batch.take();
     post(
-      { type: 'batch', data, ids, rows, bytesRead: raw.bytesRead },
-      typeof data === 'string' || !ids ? [] : [data.buffer as ArrayBuffer, ids.at.buffer as ArrayBuffer],
+      { type: 'batch', rows, bytesRead: raw.bytesRead, ...taken },
+      taken.ids ? [taken.data.buffer as ArrayBuffer, taken.ids.at.buffer as ArrayBuffer] : [],
     );
     inFlight++;
     rowsWanted = input.batchRows;

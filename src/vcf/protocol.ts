@@ -1,7 +1,6 @@
 // messages between ingest (main thread) and the parse worker
 import type { HeaderJson } from './header.ts';
-import type { PendingIds } from './ids.ts';
-import type { RowFormat } from './rows.ts';
+import type { BatchData, RowFormat } from './rows.ts';
 
 export interface WorkerInput {
   path: string;
@@ -22,7 +21,7 @@ export interface WorkerInput {
 
 export type WorkerMessage =
   | { type: 'header'; header: HeaderJson; columnLine: string }
-  | { type: 'batch'; data: Uint8Array | string; ids: PendingIds | null; rows: number; bytesRead: number }
+  | ({ type: 'batch'; rows: number; bytesRead: number } & BatchData)
   | { type: 'done'; records: number; sha256: string; bytesRead: number; header: HeaderJson }
   | { type: 'error'; code: 'malformed_vcf' | 'unknown_sample' | 'unreadable'; message: string };
 

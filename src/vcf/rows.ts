@@ -37,14 +37,17 @@ function finiteOrNull(n: number | null): number | null {
   return n !== null && Number.isFinite(n) ? n : null;
 }
 
+/**
+ * a batch as COPY input. Binary: a buffer to transfer, whose ids the main thread fills in
+ * (fillIds); CSV: text with its ids
+ */
+export type BatchData = { data: Uint8Array; ids: PendingIds } | { data: string; ids: null };
+
 export interface RowBatch {
   readonly rows: number;
   add(r: SlimRecord, voff: number): void;
-  /**
-   * the batch so far as COPY input, and a fresh batch begins. Binary: a buffer to
-   * transfer, whose ids the main thread fills in (fillIds); CSV: text with its ids
-   */
-  take(): { data: Uint8Array; ids: PendingIds } | { data: string; ids: null };
+  /** the batch so far, and a fresh batch begins */
+  take(): BatchData;
 }
 
 /** a file's batches: the CSV ones get their ids here, in file order, from one FileIds of the order */
@@ -78,7 +81,7 @@ class BinaryBatch implements RowBatch {
 
   /** the id: a placeholder of its length for fillIds to overwrite */
   private idPlaceholder(key: string): void {
-    this.ensure(4 + ID_PLACEHOLDER.length);
+    // text() writes the length word at p and the bytes after it
     this.idAt.push(this.p + 4);
     this.keys.push(key);
     this.text(ID_PLACEHOLDER);
